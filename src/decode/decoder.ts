@@ -1,0 +1,211 @@
+import { gunzipSync } from 'node:zlib';
+import type { FormatResult, JsonObject, Payload, RecordFormat, RejectReason } from '../../normalizers/format.js';
+import type { InputCursor } from './cursor.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.js';
+import type { DecodeSink } from './sink.js';
+
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+// Base64 (standard or URL-safe) with optional line breaks, as Pub/Sub and `awslogs.data` carry it.
+const BASE64_TEXT = /^[A-Za-z0-9+/_-]+={0,2}$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function chain(prefix: string, name: string): string {
+  return prefix === '' ? name : `${prefix}>${name}`;
+}
+
+/**
+ * The single entry point from bytes, text or parsed JSON to normalized events.
+ *
+ * It knows encodings (gzip, base64, JSON, JSON lines) and walks envelopes, but no provider field:
+ * the `RecordFormat`s from `normalizers/` recognize and map records. Nothing throws out of it: every
+ * failure becomes a `Rejection` for that record alone, so one bad record never loses its neighbours.
+ */
+export class Decoder {
+  private readonly limits: DecodeLimits;
+
+  constructor(
+    private readonly formats: readonly RecordFormat[],
+    private readonly sink: DecodeSink,
+    limits: Partial<DecodeLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_DECODE_LIMITS, ...limits };
+  }
+
+  /** Bytes of any supported encoding: gzip, UTF-8 JSON, JSON lines, base64 of those. */
+  decodeBytes(bytes: Uint8Array, cursor: InputCursor, prefix = '', depth = 0): void {
+    if (depth > this.limits.maxEnvelopeDepth) {
+      return this.reject(cursor, prefix, 'too_deep', `envelopes nested deeper than ${this.limits.maxEnvelopeDepth}`, bytes);
+    }
+    if (bytes.length > this.limits.maxInputBytes) {
+      return this.reject(cursor, prefix, 'too_large', `input of ${bytes.length} bytes exceeds ${this.limits.maxInputBytes}`, bytes.subarray(0, 64));
+    }
+    if (bytes.length >= 2 && bytes[0] === GZIP_MAGIC_0 && bytes[1] === GZIP_MAGIC_1) {
+      let inflated: Buffer;
+      try {
+        inflated = gunzipSync(bytes, { maxOutputLength: this.limits.maxDecompressedBytes });
+      } catch (err) {
+        const tooLarge = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError;
+        return tooLarge
+          ? this.reject(cursor, prefix, 'too_large', `gzip output exceeds ${this.limits.maxDecompressedBytes} bytes`, bytes.subarray(0, 64))
+          : this.reject(cursor, prefix, 'invalid_gzip', `gzip data is corrupt or truncated: ${(err as Error).message}`, bytes);
+      }
+      return this.decodeBytes(inflated, cursor, chain(prefix, 'gzip'), depth + 1);
+    }
+    let text: string;
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      return this.reject(cursor, prefix, 'invalid_encoding', 'input is neither gzip nor valid UTF-8 text', bytes);
+    }
+    this.decodeText(text, cursor, prefix, depth);
+  }
+
+  /** Text: one JSON document, JSON lines, or base64 of any supported bytes. */
+  decodeText(text: string, cursor: InputCursor, prefix = '', depth = 0): void {
+    if (depth > this.limits.maxEnvelopeDepth) {
+      return this.reject(cursor, prefix, 'too_deep', `envelopes nested deeper than ${this.limits.maxEnvelopeDepth}`, text);
+    }
+    const start = firstNonSpace(text);
+    if (start === -1) return; // blank input carries no record
+    const first = text.charCodeAt(start);
+    if (first === 0x7b /* { */ || first === 0x5b /* [ */) {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        if (text.indexOf('\n', start) !== -1) return this.decodeJsonLines(text, cursor, prefix, depth);
+        return this.reject(cursor, prefix, 'invalid_json', jsonErrorDetail(err), text);
+      }
+      return this.decodeValue(value, cursor, prefix, depth);
+    }
+    const trimmed = text.trim().replace(/[\r\n]+/g, '');
+    if (BASE64_TEXT.test(trimmed)) {
+      const bytes = Buffer.from(trimmed, 'base64');
+      const b0 = bytes[0];
+      if (bytes.length > 0 && (b0 === GZIP_MAGIC_0 || b0 === 0x7b || b0 === 0x5b || b0 === 0x20 || b0 === 0x0a)) {
+        return this.decodeBytes(bytes, cursor, chain(prefix, 'base64'), depth + 1);
+      }
+      return this.reject(cursor, prefix, 'invalid_base64', 'base64 text does not decode to gzip or JSON', text);
+    }
+    this.reject(cursor, prefix, 'invalid_json', 'input is not JSON, JSON lines, gzip or base64', text);
+  }
+
+  /** One record or envelope already parsed (an OTLP map body, a parsed JSON document). */
+  decodeValue(value: unknown, cursor: InputCursor, prefix = '', depth = 0): void {
+    if (depth > this.limits.maxEnvelopeDepth) {
+      return this.reject(cursor, prefix, 'too_deep', `envelopes nested deeper than ${this.limits.maxEnvelopeDepth}`, value);
+    }
+    if (Array.isArray(value)) {
+      for (const item of value) this.decodeValue(item, cursor, prefix, depth + 1);
+      return;
+    }
+    if (typeof value === 'string') return this.decodeText(value, cursor, prefix, depth + 1);
+    if (typeof value !== 'object' || value === null) {
+      return this.reject(cursor, prefix, 'unknown_format', `a ${value === null ? 'null' : typeof value} is not an audit record`, value);
+    }
+    const record = value as JsonObject;
+    for (const format of this.formats) {
+      if (!format.matches(record)) continue;
+      let result: FormatResult;
+      try {
+        result = format.decode(record);
+      } catch (err) {
+        // A format bug must cost one record, not the stream.
+        result = { kind: 'rejected', reason: 'malformed_record', detail: `${format.name}: ${(err as Error).message}` };
+      }
+      return this.apply(result, record, cursor, chain(prefix, format.name), depth);
+    }
+    this.reject(cursor, prefix, 'unknown_format', `no known audit record or envelope has keys ${describeKeys(record)}`, record);
+  }
+
+  private apply(result: FormatResult, record: JsonObject, cursor: InputCursor, format: string, depth: number): void {
+    switch (result.kind) {
+      case 'events': {
+        const index = cursor.take();
+        for (const event of result.events) {
+          this.sink.event({ ...event, raw: { source: cursor.source, index, format } });
+        }
+        return;
+      }
+      case 'children':
+        for (const item of result.items) this.decodeValue(item, cursor, format, depth + 1);
+        return;
+      case 'payloads':
+        for (const payload of result.items) this.decodePayload(payload, cursor, format, depth + 1);
+        return;
+      case 'unrelated':
+        cursor.take();
+        this.sink.unrelated(format, result.reason);
+        return;
+      case 'skipped':
+        return;
+      case 'rejected':
+        return this.reject(cursor, format, result.reason, result.detail, record);
+    }
+  }
+
+  private decodePayload(payload: Payload, cursor: InputCursor, prefix: string, depth: number): void {
+    switch (payload.kind) {
+      case 'text':
+        return this.decodeText(payload.text, cursor, prefix, depth);
+      case 'bytes':
+        return this.decodeBytes(payload.bytes, cursor, prefix, depth);
+      case 'base64': {
+        const compact = payload.text.replace(/\s+/g, '');
+        if (!BASE64_TEXT.test(compact)) {
+          return this.reject(cursor, prefix, 'invalid_base64', 'payload is not valid base64', payload.text);
+        }
+        return this.decodeBytes(Buffer.from(compact, 'base64'), cursor, chain(prefix, 'base64'), depth);
+      }
+    }
+  }
+
+  private decodeJsonLines(text: string, cursor: InputCursor, prefix: string, depth: number): void {
+    let lineStart = 0;
+    let lineNo = 0;
+    while (lineStart < text.length) {
+      let lineEnd = text.indexOf('\n', lineStart);
+      if (lineEnd === -1) lineEnd = text.length;
+      lineNo++;
+      const line = text.slice(lineStart, lineEnd);
+      lineStart = lineEnd + 1;
+      if (firstNonSpace(line) === -1) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (err) {
+        this.reject(cursor, prefix, 'invalid_json', `line ${lineNo}: ${jsonErrorDetail(err)}`, line);
+        continue;
+      }
+      this.decodeValue(value, cursor, prefix, depth);
+    }
+  }
+
+  private reject(cursor: InputCursor, format: string, reason: RejectReason, detail: string, input: unknown): void {
+    const index = cursor.take();
+    const kept =
+      typeof input === 'string' && input.length > this.limits.maxDeadLetterChars
+        ? `${input.slice(0, this.limits.maxDeadLetterChars)}…[truncated]`
+        : input;
+    this.sink.rejection({ reason, detail, source: cursor.source, index, format, input: kept });
+  }
+}
+
+function firstNonSpace(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== 0xfeff) return i;
+  }
+  return -1;
+}
+
+function jsonErrorDetail(err: unknown): string {
+  return `invalid JSON: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+function describeKeys(record: JsonObject): string {
+  const keys = Object.keys(record);
+  const shown = keys.slice(0, 6).map((k) => JSON.stringify(k.slice(0, 40)));
+  return keys.length === 0 ? '(none)' : `${shown.join(', ')}${keys.length > 6 ? ', …' : ''}`;
+}
