@@ -1,0 +1,196 @@
+import type { SecretAccessEvent } from '../normalizers/schema.js';
+import type { Alert } from './alerts/alert.js';
+import { buildAlert } from './alerts/build-alert.js';
+import { createEngine } from './engines/create-engine.js';
+import type { Engine, EngineStats } from './engines/engine.js';
+import { parseDuration } from './ruleset/duration.js';
+import { fieldValue } from './ruleset/field-path.js';
+import type { LoadedRule } from './ruleset/load-rules.js';
+import { Throttle } from './throttle.js';
+
+/** CloudTrail delivers up to ~15 minutes late; events later than this are counted, not scored. */
+export const DEFAULT_ALLOWED_LATENESS_MS = 15 * 60_000;
+/** First-seen rules learn for this long (event time) after their state is created, unless a rule says otherwise. */
+export const DEFAULT_LEARNING_PERIOD_MS = 24 * 3_600_000;
+
+export interface DetectorOptions {
+  rules: readonly LoadedRule[];
+  /** Wall-clock source for `observed_time` only; detection itself runs on event time. */
+  clock: () => number;
+  allowedLatenessMs?: number;
+  /**
+   * Event time before which rules with a learning period stay silent. Default: per rule, the time of
+   * the first event its state saw plus its learning period. `-Infinity` skips learning (rule tests,
+   * or state filled by a baseline run).
+   */
+  learningCompleteAt?: number;
+  /** Most throttle keys kept per rule. */
+  throttleCapacity?: number;
+}
+
+export interface RuleStats {
+  /** Events the rule's match (or its preceding-event match) accepted. */
+  matched: number;
+  /** Events dropped by the rule's exceptions. */
+  excepted: number;
+  findings: number;
+  suppressed_learning: number;
+  throttled: number;
+  alerts: number;
+  throttle_keys: number;
+  throttle_evictions: number;
+  engine: EngineStats;
+}
+
+interface RuleRuntime {
+  rule: LoadedRule;
+  engine: Engine;
+  throttle?: Throttle;
+  learningMs: number;
+  /** Event time the rule's state was created (first event seen); NaN until then. */
+  createdAtMs: number;
+  counts: { matched: number; excepted: number; findings: number; suppressed_learning: number; alerts: number };
+}
+
+/** The serializable state of a detector, for restarts and baseline runs. */
+export interface DetectorSnapshot {
+  version: 1;
+  rules: { id: string; version: number; created_at_ms: number | null; engine: Uint8Array; throttle: [string, number][] }[];
+}
+
+/**
+ * Runs every rule over a stream of normalized events in event time and returns the alerts each
+ * event triggers. Order of work per rule: exceptions, match, engine, learning period, throttle.
+ */
+export class Detector {
+  private readonly runtimes: RuleRuntime[];
+  private readonly clock: () => number;
+  private readonly learningCompleteAt: number | undefined;
+
+  constructor(options: DetectorOptions) {
+    this.clock = options.clock;
+    this.learningCompleteAt = options.learningCompleteAt;
+    const allowedLatenessMs = options.allowedLatenessMs ?? DEFAULT_ALLOWED_LATENESS_MS;
+    this.runtimes = options.rules
+      .filter((rule) => rule.spec.enabled)
+      .map((rule) => {
+        const spec = rule.spec;
+        const throttleMs = spec.throttle !== undefined ? parseDuration(spec.throttle.duration) : undefined;
+        const learning =
+          spec.learning_period !== undefined
+            ? (parseDuration(spec.learning_period) ?? 0)
+            : spec.engine.type === 'new_terms'
+              ? DEFAULT_LEARNING_PERIOD_MS
+              : 0;
+        const runtime: RuleRuntime = {
+          rule,
+          engine: createEngine(spec.engine, {
+            allowedLatenessMs,
+            isFinal: rule.match,
+            ...(rule.precedingMatch !== undefined ? { isPreceding: rule.precedingMatch } : {}),
+          }),
+          learningMs: learning,
+          createdAtMs: Number.NaN,
+          counts: { matched: 0, excepted: 0, findings: 0, suppressed_learning: 0, alerts: 0 },
+        };
+        if (throttleMs !== undefined) runtime.throttle = new Throttle(throttleMs, options.throttleCapacity);
+        return runtime;
+      });
+  }
+
+  /** Scores one event; returns the alerts it triggered (usually none). */
+  process(event: SecretAccessEvent): Alert[] {
+    let alerts: Alert[] | undefined;
+    for (const rt of this.runtimes) {
+      const rule = rt.rule;
+      const final = rule.match(event);
+      const preceding = rule.precedingMatch?.(event) === true;
+      if (!final && !preceding) continue;
+      if (rule.excepted(event)) {
+        rt.counts.excepted++;
+        continue;
+      }
+      rt.counts.matched++;
+      if (Number.isNaN(rt.createdAtMs) || event.time_ms < rt.createdAtMs) rt.createdAtMs = event.time_ms;
+      const finding = rt.engine.observe(event);
+      if (finding === undefined) continue;
+      rt.counts.findings++;
+      if (this.inLearningPeriod(rt, event.time_ms)) {
+        rt.counts.suppressed_learning++;
+        continue;
+      }
+      const spec = rule.spec;
+      if (rt.throttle !== undefined && spec.throttle !== undefined) {
+        const key = spec.throttle.group_by.map((f) => fieldValue(event, f) ?? '').join('\u0001');
+        if (!rt.throttle.admit(key, event.time_ms)) continue;
+      }
+      rt.counts.alerts++;
+      (alerts ??= []).push(buildAlert(spec, finding, this.clock()));
+    }
+    return alerts ?? [];
+  }
+
+  /** Alerts still pending at the end of a stream. Engines fire on the crossing event, so none today. */
+  flush(): Alert[] {
+    return [];
+  }
+
+  private inLearningPeriod(rt: RuleRuntime, timeMs: number): boolean {
+    if (rt.learningMs === 0) return false;
+    const completeAt = this.learningCompleteAt ?? rt.createdAtMs + rt.learningMs;
+    return timeMs < completeAt;
+  }
+
+  stats(): Record<string, RuleStats> {
+    const out: Record<string, RuleStats> = {};
+    for (const rt of this.runtimes) {
+      out[rt.rule.spec.id] = {
+        ...rt.counts,
+        throttled: rt.throttle?.suppressed ?? 0,
+        throttle_keys: rt.throttle?.size ?? 0,
+        throttle_evictions: rt.throttle?.evictions ?? 0,
+        engine: rt.engine.stats(),
+      };
+    }
+    return out;
+  }
+
+  /** Bytes of detection state held by all rules: fixed by configuration. */
+  memoryBytes(): number {
+    return this.runtimes.reduce((n, rt) => n + rt.engine.stats().memory_bytes, 0);
+  }
+
+  ruleIds(): string[] {
+    return this.runtimes.map((rt) => rt.rule.spec.id);
+  }
+
+  snapshot(): DetectorSnapshot {
+    return {
+      version: 1,
+      rules: this.runtimes.map((rt) => ({
+        id: rt.rule.spec.id,
+        version: rt.rule.spec.version,
+        created_at_ms: Number.isNaN(rt.createdAtMs) ? null : rt.createdAtMs,
+        engine: rt.engine.snapshot(),
+        throttle: rt.throttle?.entries() ?? [],
+      })),
+    };
+  }
+
+  /**
+   * Restores what a snapshot holds for rules that still exist with the same version; a rule that
+   * changed starts fresh (its state would not mean the same thing). Returns the ids restored.
+   */
+  restore(snapshot: DetectorSnapshot): string[] {
+    const restored: string[] = [];
+    for (const saved of snapshot.rules) {
+      const rt = this.runtimes.find((r) => r.rule.spec.id === saved.id);
+      if (rt === undefined || rt.rule.spec.version !== saved.version) continue;
+      rt.engine.restore(saved.engine);
+      rt.createdAtMs = saved.created_at_ms ?? Number.NaN;
+      rt.throttle?.load(saved.throttle);
+      restored.push(saved.id);
+    }
+    return restored;
+  }
+}
