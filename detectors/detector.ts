@@ -10,6 +10,11 @@ import { Throttle } from './throttle.js';
 
 /** CloudTrail delivers up to ~15 minutes late; events later than this are counted, not scored. */
 export const DEFAULT_ALLOWED_LATENESS_MS = 15 * 60_000;
+/**
+ * Events stamped further than this past the injected clock are not scored: one record with a
+ * far-future time would otherwise advance every window and wipe the state of every rule.
+ */
+export const DEFAULT_MAX_FUTURE_MS = 60 * 60_000;
 /** First-seen rules learn for this long (event time) after their state is created, unless a rule says otherwise. */
 export const DEFAULT_LEARNING_PERIOD_MS = 24 * 3_600_000;
 
@@ -26,6 +31,8 @@ export interface DetectorOptions {
   learningCompleteAt?: number;
   /** Most throttle keys kept per rule. */
   throttleCapacity?: number;
+  /** Events more than this ahead of `clock()` are counted in `future_events` and not scored. */
+  maxFutureMs?: number;
 }
 
 export interface RuleStats {
@@ -66,10 +73,14 @@ export class Detector {
   private readonly runtimes: RuleRuntime[];
   private readonly clock: () => number;
   private readonly learningCompleteAt: number | undefined;
+  private readonly maxFutureMs: number;
+  /** Events dropped because their time was too far ahead of the clock. */
+  futureEvents = 0;
 
   constructor(options: DetectorOptions) {
     this.clock = options.clock;
     this.learningCompleteAt = options.learningCompleteAt;
+    this.maxFutureMs = options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS;
     const allowedLatenessMs = options.allowedLatenessMs ?? DEFAULT_ALLOWED_LATENESS_MS;
     this.runtimes = options.rules
       .filter((rule) => rule.spec.enabled)
@@ -100,6 +111,10 @@ export class Detector {
 
   /** Scores one event; returns the alerts it triggered (usually none). */
   process(event: SecretAccessEvent): Alert[] {
+    if (event.time_ms > this.clock() + this.maxFutureMs) {
+      this.futureEvents++;
+      return [];
+    }
     let alerts: Alert[] | undefined;
     for (const rt of this.runtimes) {
       const rule = rt.rule;

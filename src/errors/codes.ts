@@ -13,6 +13,18 @@ export const ERROR_CODES = {
   SW_RULE_INVALID: 'a rule file is not valid',
   SW_RULE_TEST_FAILED: 'a rule inline test failed',
   SW_STATE_UNREADABLE: 'the detector state file cannot be read or is damaged',
+  SW_STATE_CORRUPT: 'a detection engine snapshot is truncated, altered or not an engine snapshot',
+  SW_STATE_INCOMPATIBLE: 'a detection engine snapshot was written by another engine type, configuration or format version',
+  SW_OTLP_MALFORMED: 'an OTLP request body cannot be decoded (not protobuf or OTLP/JSON of a logs export request, or nested too deep)',
+  SW_RECEIVER_OVERLOADED: 'a receiver has more records in flight than it may queue; the sender should retry later',
+  SW_RECEIVER_LISTEN: 'a receiver cannot listen on its address (in use, not permitted, or not a valid address)',
+  SW_RECEIVER_STATE: 'a receiver was started twice or after it was stopped',
+  SW_OUTBOX_FULL: 'the alert outbox holds its max_alerts or max_bytes; the caller should stop intake until the sender catches up',
+  SW_OUTBOX_LOCKED: 'the alert outbox folder is in use by another live secretwatch process (or another outbox in this process)',
+  SW_OUTBOX_IO: 'the alert outbox cannot write, sync or read its files (disk full, permissions, damaged file)',
+  SW_OUTBOX_CLOSED: 'an alert outbox was used after close()',
+  SW_EXPORT_CONFIG_INVALID: 'an alert export setting (an option or an OTEL_EXPORTER_OTLP_* variable) is not valid',
+  SW_SENDER_STATE: 'an alert sender or event forwarder was started after it was stopped',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

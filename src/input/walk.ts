@@ -7,7 +7,8 @@ export type InputRef = { kind: 'file'; path: string; size: number } | { kind: 's
 
 /**
  * Expands command-line paths into inputs: files as given, directories recursively in name order
- * (so runs are repeatable), `-` as standard input. Hidden entries inside directories are skipped.
+ * (so runs are repeatable), `-` as standard input. Hidden entries and Markdown files (a folder's
+ * README) inside directories are skipped; a file named on the command line is always read.
  * A path given on the command line that does not exist is an error (SW_INPUT_NOT_FOUND); an
  * unreadable entry found while walking is reported to `onError` and skipped.
  */
@@ -47,7 +48,7 @@ async function walkDirectory(dir: string, out: InputRef[], onError: (path: strin
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
+    if (entry.name.startsWith('.') || entry.name.endsWith('.md')) continue;
     const full = join(dir, entry.name);
     if (entry.isDirectory()) await walkDirectory(full, out, onError);
     else if (entry.isFile()) {

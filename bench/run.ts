@@ -1,0 +1,39 @@
+import { cpus, totalmem } from 'node:os';
+import { runAccuracyBench } from './accuracy.bench.js';
+import { runNormalizeBench } from './normalize.bench.js';
+import { runReplayBench } from './replay.bench.js';
+import { runSketchBench } from './sketch.bench.js';
+import type { BenchRow } from './types.js';
+
+/**
+ * `npm run bench`: every benchmark, printed as a Markdown table ready for bench/RESULTS.md.
+ * `npm run bench -- NAME...` runs only the groups named (normalize, sketch, ...).
+ */
+type Group = { name: string; run: () => BenchRow[] | Promise<BenchRow[]> };
+
+const groups: Group[] = [
+  { name: 'normalize', run: () => runNormalizeBench() },
+  { name: 'sketch', run: () => runSketchBench() },
+  { name: 'replay', run: () => runReplayBench() },
+  { name: 'accuracy', run: () => runAccuracyBench() },
+];
+
+function format(value: number): string {
+  if (value >= 1000) return Math.round(value).toLocaleString('en-US');
+  return value.toFixed(value >= 10 ? 1 : 3);
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  console.log(`Node ${process.version}, ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB\n`);
+  console.log('| benchmark | value | unit | note |\n|---|---:|---|---|');
+  for (const group of groups) {
+    if (only.length > 0 && !only.includes(group.name)) continue;
+    for (const row of await group.run()) {
+      console.log(`| ${row.name} | ${format(row.value)} | ${row.unit} | ${row.note ?? ''} |`);
+    }
+  }
+}
+
+await main();

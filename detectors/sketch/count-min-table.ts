@@ -1,0 +1,144 @@
+import { fmix32 } from './hash.js';
+
+/** Counters saturate here instead of wrapping to 0 (a wrapped counter would under-count). */
+export const MAX_COUNT = 0xffffffff;
+
+/**
+ * The counters of one or more count-min sketches of the same shape, in one `Uint32Array`:
+ * `slots` sketches of `depth` rows of `width` counters. A plain sketch has one slot; a windowed
+ * one has one slot per sub-window, so a key is hashed once and read at the same offsets in each.
+ *
+ * Row positions: `fmix32(h1 + i*h2) mod width` for row i. The finalizer matters: with a power-of-two
+ * width, plain `h1 + i*h2` keeps only the low bits of h1 and h2, so two keys whose (h1, h2) agree on
+ * those bits collide in every row at once (probability 1/width² per pair instead of 1/width^depth).
+ * Mixing each row's 32-bit value makes the rows behave as independent hashes unless both full
+ * 32-bit hashes agree.
+ */
+export class CountMinTable {
+  readonly width: number;
+  readonly depth: number;
+  readonly slots: number;
+  readonly counters: Uint32Array;
+  /** Offsets (row * width + column) of the last located key; reused, never reallocated. */
+  readonly rows: Uint32Array;
+  /** Sum of the counts added to each slot (the N of the error bound), exact up to 2^53. */
+  readonly totals: Float64Array;
+  /** Times a sum exceeded MAX_COUNT and was clamped (`add`: once per call; `mergeFrom`: per counter). */
+  saturationEvents = 0;
+  private readonly mask: number;
+  private readonly slotSize: number;
+
+  constructor(width: number, depth: number, slots: number, counters?: Uint32Array) {
+    this.width = width;
+    this.depth = depth;
+    this.slots = slots;
+    this.mask = width - 1;
+    this.slotSize = width * depth;
+    this.counters = counters ?? new Uint32Array(this.slotSize * slots);
+    this.rows = new Uint32Array(depth);
+    this.totals = new Float64Array(slots);
+  }
+
+  get byteLength(): number {
+    return this.counters.byteLength;
+  }
+
+  /** Computes the row offsets of a key from its two hashes (see `KeyHasher`). */
+  locate(h1: number, h2: number): void {
+    const { rows, width, mask, depth } = this;
+    for (let i = 0; i < depth; i++) rows[i] = i * width + (fmix32((h1 + Math.imul(i, h2)) | 0) & mask);
+  }
+
+  /** Estimate of the located key in one slot: the minimum of its counters. */
+  min(slot: number): number {
+    const { rows, counters, depth } = this;
+    const base = slot * this.slotSize;
+    let min = MAX_COUNT;
+    for (let i = 0; i < depth; i++) {
+      const c = counters[base + rows[i]!]!;
+      if (c < min) min = c;
+    }
+    return min;
+  }
+
+  /**
+   * Adds `n` to the located key in one slot and returns its new estimate.
+   * Conservative update raises only the counters below the new estimate (min + n): it never
+   * under-estimates and over-estimates far less than incrementing every row, but the counters are
+   * no longer sums of the counts, so `subtract` and exact merging are only sound in plain mode.
+   */
+  add(slot: number, n: number, conservative: boolean): number {
+    const { rows, counters, depth } = this;
+    const base = slot * this.slotSize;
+    this.totals[slot] = this.totals[slot]! + n;
+    let estimate: number;
+    if (conservative) {
+      let min = MAX_COUNT;
+      for (let i = 0; i < depth; i++) {
+        const c = counters[base + rows[i]!]!;
+        if (c < min) min = c;
+      }
+      estimate = min + n;
+      if (estimate > MAX_COUNT) {
+        estimate = MAX_COUNT;
+        this.saturationEvents++;
+      }
+      for (let i = 0; i < depth; i++) {
+        const j = base + rows[i]!;
+        if (counters[j]! < estimate) counters[j] = estimate;
+      }
+    } else {
+      estimate = MAX_COUNT;
+      let saturated = false;
+      for (let i = 0; i < depth; i++) {
+        const j = base + rows[i]!;
+        let c = counters[j]! + n;
+        if (c > MAX_COUNT) {
+          c = MAX_COUNT;
+          saturated = true;
+        }
+        counters[j] = c;
+        if (c < estimate) estimate = c;
+      }
+      if (saturated) this.saturationEvents++;
+    }
+    return estimate;
+  }
+
+  /**
+   * Removes `n` previously added (plain mode only) from the located key in one slot. Counters stop
+   * at 0: removing what was never added must not wrap around to 4 billion.
+   */
+  subtract(slot: number, n: number): void {
+    const { rows, counters, depth } = this;
+    const base = slot * this.slotSize;
+    this.totals[slot] = Math.max(0, this.totals[slot]! - n);
+    for (let i = 0; i < depth; i++) {
+      const j = base + rows[i]!;
+      const c = counters[j]!;
+      counters[j] = c > n ? c - n : 0;
+    }
+  }
+
+  clear(slot: number): void {
+    this.counters.fill(0, slot * this.slotSize, (slot + 1) * this.slotSize);
+    this.totals[slot] = 0;
+  }
+
+  /** Adds another table of the same shape counter by counter, saturating. */
+  mergeFrom(other: CountMinTable): void {
+    const a = this.counters;
+    const b = other.counters;
+    for (let j = 0; j < a.length; j++) {
+      const s = a[j]! + b[j]!;
+      if (s > MAX_COUNT) {
+        a[j] = MAX_COUNT;
+        this.saturationEvents++;
+      } else {
+        a[j] = s;
+      }
+    }
+    for (let s = 0; s < this.slots; s++) this.totals[s] = this.totals[s]! + other.totals[s]!;
+    this.saturationEvents += other.saturationEvents;
+  }
+}

@@ -1,0 +1,188 @@
+import { asCorrupt, checkCounter, closeFrame, openFrame, readFloats, readFrame, readWordsInto, writeFloats } from './codec.js';
+import { checkCount, checkCountMinShape } from './count-min.js';
+import { CountMinTable } from './count-min-table.js';
+import { seedOption } from './errors.js';
+import { KeyHasher } from './key-hasher.js';
+import type { CountMinErrorBound, WindowAddStatus, WindowedCountMinOptions, WindowMode } from './types.js';
+import { WindowClock } from './window-clock.js';
+
+const MAGIC = 'SWWC';
+const KIND = 'windowed count-min sketch';
+const FLAG_CONSERVATIVE = 1;
+/** Fixed header fields before the clock block: width, depth, seed, reserved (u32); late, invalid, clamps (f64). */
+const FIXED_HEADER = 40;
+
+function headerBytes(slots: number): number {
+  return FIXED_HEADER + WindowClock.stateBytes(slots) + 8 * slots;
+}
+
+/**
+ * Count-min sketch over a sliding window of event time: one sketch per sub-window in a fixed
+ * ring (see WindowClock), e.g. 1 h in 12 sub-windows of 5 min with 15 min allowed lateness.
+ *
+ * A detector for "more than 50 reads in a sliding hour, firing at the event that crosses the
+ * line" does, per event: `add(key, t)`, then `estimate(key, sketch.latestTimeMs)` (the default
+ * `covering` mode never misses an event of the window because of bucketing; see WindowMode), and
+ * fires when the estimate first exceeds 50. The second call reuses the key's hash.
+ *
+ * Error: the estimate is the sum of each sub-window's count-min estimate, which is never below
+ * the true count in those sub-windows and at most the one sketch of their union would give, so
+ * it exceeds the truth by more than epsilon * N (N = events in the sub-windows read) with
+ * probability at most delta, as for CountMinSketch.
+ */
+export class WindowedCountMin {
+  readonly width: number;
+  readonly depth: number;
+  readonly seed: number;
+  readonly conservative: boolean;
+  readonly clock: WindowClock;
+  private readonly table: CountMinTable;
+  private readonly hasher: KeyHasher;
+  private late = 0;
+  private invalid = 0;
+
+  constructor(options: WindowedCountMinOptions) {
+    const { width, depth } = checkCountMinShape(options.width, options.depth);
+    this.width = width;
+    this.depth = depth;
+    this.seed = seedOption('seed', options.seed);
+    this.conservative = options.conservative ?? true;
+    this.clock = new WindowClock(options);
+    this.table = new CountMinTable(width, depth, this.clock.slots);
+    this.hasher = new KeyHasher(this.seed);
+    this.clock.onRecycle((slot) => this.table.clear(slot));
+  }
+
+  /** Counts `n` occurrences of `key` at event time `timeMs` (integer epoch ms). */
+  add(key: string, timeMs: number, n = 1): WindowAddStatus {
+    checkCount(n);
+    const slot = this.clock.admit(timeMs);
+    if (slot < 0) return this.reject(slot);
+    this.hasher.hash(key);
+    this.table.locate(this.hasher.h1, this.hasher.h2);
+    this.table.add(slot, n, this.conservative);
+    return 'counted';
+  }
+
+  /** Estimated count of `key` in the window (nowMs - W, nowMs], read as `mode` says. */
+  estimate(key: string, nowMs: number, mode: WindowMode = 'covering'): number {
+    const first = this.clock.firstBucket(nowMs, mode);
+    const last = this.clock.lastBucket(nowMs, mode);
+    if (!(first <= last)) return 0;
+    this.hasher.hash(key);
+    this.table.locate(this.hasher.h1, this.hasher.h2);
+    let sum = 0;
+    for (let b = first; b <= last; b++) {
+      const slot = this.clock.slotHolding(b);
+      if (slot >= 0) sum += this.table.min(slot);
+    }
+    return sum;
+  }
+
+  /** Events in the sub-windows a query at nowMs reads (all keys). */
+  windowTotal(nowMs: number, mode: WindowMode = 'covering'): number {
+    let sum = 0;
+    for (let b = this.clock.firstBucket(nowMs, mode); b <= this.clock.lastBucket(nowMs, mode); b++) {
+      const slot = this.clock.slotHolding(b);
+      if (slot >= 0) sum += this.table.totals[slot]!;
+    }
+    return sum;
+  }
+
+  errorBound(nowMs: number, mode: WindowMode = 'covering'): CountMinErrorBound {
+    const epsilon = Math.E / this.width;
+    return { epsilon, delta: Math.exp(-this.depth), maxOvercount: epsilon * this.windowTotal(nowMs, mode) };
+  }
+
+  get latestTimeMs(): number {
+    return this.clock.latestTimeMs;
+  }
+
+  get watermarkMs(): number {
+    return this.clock.watermarkMs;
+  }
+
+  /** Events refused because their sub-window was already recycled (report as `late_dropped`). */
+  get lateDropped(): number {
+    return this.late;
+  }
+
+  /** Events refused because their time was not a finite number. */
+  get invalidTimes(): number {
+    return this.invalid;
+  }
+
+  get saturationEvents(): number {
+    return this.table.saturationEvents;
+  }
+
+  get saturated(): boolean {
+    return this.table.saturationEvents > 0;
+  }
+
+  /** Bytes of counter memory: slots x depth x width x 4, fixed at construction. */
+  get byteLength(): number {
+    return this.table.byteLength;
+  }
+
+  /**
+   * Self-describing bytes (see codec.ts). Header from offset 8: width, depth, seed, 0 (u32);
+   * late, invalid, clamps (f64); the clock (options, newest time, sub-window of each slot); the
+   * count total of each slot (f64); then the counters slot by slot. Flag bit 0 = conservative.
+   */
+  serialize(): Uint8Array {
+    const slots = this.clock.slots;
+    const frame = openFrame(MAGIC, this.conservative ? FLAG_CONSERVATIVE : 0, {
+      headerBytes: headerBytes(slots),
+      bodyWords: this.table.counters.length,
+    });
+    const { view } = frame;
+    view.setUint32(8, this.width, true);
+    view.setUint32(12, this.depth, true);
+    view.setUint32(16, this.seed, true);
+    let at = writeFloats(view, 24, [this.late, this.invalid, this.table.saturationEvents]);
+    at = this.clock.writeState(view, at);
+    writeFloats(view, at, this.table.totals);
+    return closeFrame(frame, this.table.counters);
+  }
+
+  /** Rebuilds a sketch from `serialize` output; SKETCH_CORRUPT / SKETCH_UNSUPPORTED_VERSION otherwise. */
+  static deserialize(bytes: Uint8Array): WindowedCountMin {
+    let clock: WindowClock | undefined;
+    let shape = { width: 0, depth: 0 };
+    // Sizes come from the header alone: nothing is allocated before the length is known to match.
+    const { view, bodyOffset } = readFrame(bytes, MAGIC, KIND, FLAG_CONSERVATIVE, (v) => {
+      if (v.getUint32(20, true) !== 0) throw new Error('reserved field is not 0');
+      shape = checkCountMinShape(v.getUint32(8, true), v.getUint32(12, true));
+      clock = WindowClock.readClock(v, 8 + FIXED_HEADER);
+      return { headerBytes: headerBytes(clock.slots), bodyWords: shape.width * shape.depth * clock.slots };
+    });
+    const s = new WindowedCountMin({
+      ...shape,
+      seed: view.getUint32(16, true),
+      conservative: (view.getUint8(5) & FLAG_CONSERVATIVE) !== 0,
+      windowMs: clock!.windowMs,
+      subWindows: clock!.subWindows,
+      allowedLatenessMs: clock!.allowedLatenessMs,
+    });
+    asCorrupt(KIND, () => {
+      s.late = checkCounter('late count', view.getFloat64(24, true));
+      s.invalid = checkCounter('invalid count', view.getFloat64(32, true));
+      s.table.saturationEvents = checkCounter('clamp count', view.getFloat64(40, true));
+      const at = s.clock.readState(view, 8 + FIXED_HEADER);
+      readFloats(view, at, s.table.totals);
+      s.table.totals.forEach((t, i) => checkCounter(`slot ${i} total`, t));
+    });
+    readWordsInto(bytes, bodyOffset, s.table.counters);
+    return s;
+  }
+
+  private reject(code: number): WindowAddStatus {
+    if (code === -1) {
+      this.late++;
+      return 'late_dropped';
+    }
+    this.invalid++;
+    return 'invalid_time';
+  }
+}

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { Detector } from '../../detectors/detector.js';
+import { compileRule } from '../../detectors/ruleset/load-rules.js';
+import { ruleSchema } from '../../detectors/ruleset/rule-schema.js';
+import type { SecretAccessEvent } from '../../normalizers/schema.js';
+import { minimalRule } from './ruleset/rule-fixture.js';
+
+const T0 = Date.UTC(2026, 0, 5, 12);
+
+function rule(overrides: Record<string, unknown>) {
+  return compileRule(ruleSchema.parse({ ...minimalRule('t'), ...overrides }), 't.yaml');
+}
+
+function read(i: number, overrides: Partial<SecretAccessEvent> = {}): SecretAccessEvent {
+  const time_ms = overrides.time_ms ?? T0 + i * 60_000;
+  return {
+    time: new Date(time_ms).toISOString(),
+    time_ms,
+    provider: 'aws',
+    service: 'secretsmanager',
+    operation: 'GetSecretValue',
+    action: 'read',
+    outcome: 'success',
+    principal: { id: 'arn:aws:iam::111111111111:user/alice', type: 'user', class: 'standard' },
+    source: { ip: '198.51.100.10' },
+    cloud: { account: '111111111111', region: 'us-east-1' },
+    secrets: ['arn:aws:secretsmanager:us-east-1:111111111111:secret:app/db'],
+    event_id: `e${i}`,
+    raw: { source: 'test', index: i, format: 'test' },
+    ...overrides,
+  };
+}
+
+const clock = (): number => T0 + 10 * 86_400_000;
+
+describe('Detector', () => {
+  it('throttles per key in event time, also for late events', () => {
+    const d = new Detector({ rules: [rule({ throttle: { group_by: ['principal.id'], duration: '2h' } })], clock });
+    const times = [0, 30, 10, 119, 121]; // minutes; 10 arrives late
+    const fired = times.map((m, i) => d.process(read(i, { time_ms: T0 + m * 60_000 })).length);
+    expect(fired).toEqual([1, 0, 0, 0, 1]);
+    expect(d.stats().t?.throttled).toBe(3);
+  });
+
+  it('stays silent during the learning period, counted, then alerts', () => {
+    const d = new Detector({ rules: [rule({ learning_period: '24h' })], clock });
+    expect(d.process(read(0)).length).toBe(0);
+    expect(d.process(read(1, { time_ms: T0 + 23 * 3_600_000 })).length).toBe(0);
+    expect(d.process(read(2, { time_ms: T0 + 24 * 3_600_000 })).length).toBe(1);
+    expect(d.stats().t?.suppressed_learning).toBe(2);
+  });
+
+  it('skips learning when told learning is complete', () => {
+    const d = new Detector({ rules: [rule({ learning_period: '24h' })], clock, learningCompleteAt: Number.NEGATIVE_INFINITY });
+    expect(d.process(read(0)).length).toBe(1);
+  });
+
+  it('counts excepted events and does not score them', () => {
+    const d = new Detector({ rules: [rule({ exceptions: { principals: ['arn:aws:iam::111111111111:user/alice'] } })], clock });
+    expect(d.process(read(0)).length).toBe(0);
+    expect(d.process(read(1, { principal: { id: 'bob', type: 'user', class: 'standard' } })).length).toBe(1);
+    expect(d.stats().t).toMatchObject({ excepted: 1, matched: 1, alerts: 1 });
+  });
+
+  it('drops events stamped far ahead of the clock instead of letting them advance every window', () => {
+    const d = new Detector({ rules: [rule({})], clock });
+    expect(d.process(read(0, { time_ms: clock() + 2 * 3_600_000 })).length).toBe(0);
+    expect(d.futureEvents).toBe(1);
+    expect(d.process(read(1)).length).toBe(1);
+  });
+
+  it('ignores disabled rules', () => {
+    const d = new Detector({ rules: [rule({ enabled: false })], clock });
+    expect(d.ruleIds()).toEqual([]);
+    expect(d.process(read(0))).toEqual([]);
+  });
+
+  it('restores its state from a snapshot and keeps throttling', () => {
+    const spec = { throttle: { group_by: ['principal.id'], duration: '2h' } };
+    const a = new Detector({ rules: [rule(spec)], clock });
+    expect(a.process(read(0)).length).toBe(1);
+    const b = new Detector({ rules: [rule(spec)], clock });
+    expect(b.restore(a.snapshot())).toEqual(['t']);
+    expect(b.process(read(1)).length).toBe(0);
+    const changed = new Detector({ rules: [rule({ ...spec, version: 2 })], clock });
+    expect(changed.restore(a.snapshot())).toEqual([]);
+    expect(changed.process(read(1)).length).toBe(1);
+  });
+
+  it('builds alerts with the OpenTelemetry attributes and a stable id', () => {
+    const make = () => new Detector({ rules: [rule({})], clock }).process(read(0))[0];
+    const alert = make();
+    expect(alert).toMatchObject({
+      time: new Date(T0).toISOString(),
+      severity_text: 'MEDIUM',
+      severity_number: 13,
+      attributes: {
+        'security_rule.name': 't',
+        'security_rule.ruleset.name': 'secretwatch',
+        'cloud.provider': 'aws',
+        'cloud.account.id': '111111111111',
+        'cloud.region': 'us-east-1',
+        'user.id': 'arn:aws:iam::111111111111:user/alice',
+        'client.address': '198.51.100.10',
+      },
+    });
+    expect(alert?.attributes['secretwatch.alert.id']).toMatch(/^[0-9a-f]{32}$/);
+    expect(make()?.attributes['secretwatch.alert.id']).toBe(alert?.attributes['secretwatch.alert.id']);
+    expect(alert?.body).toMatch(/^Test rule: arn:aws:iam::111111111111:user\/alice .* from 198\.51\.100\.10 \(aws account 111111111111\)/);
+  });
+});
