@@ -5,10 +5,23 @@ import { packageRoot } from '../paths.js';
 import { runNormalize } from './normalize-command.js';
 import { runReplay, type AlertFormat } from './replay-command.js';
 import { runRulesTest } from './rules-test-command.js';
+import { runSidecar, validateConfig } from './run-command.js';
 import { packageVersion } from './version.js';
 
 /** Exit codes: 0 ok, 1 some input, output or rule test failed, 2 usage or configuration error. */
 export const EXIT_USAGE = 2;
+
+/** Error codes that are failures at run time (exit 1); every other typed error is a usage or configuration error (exit 2). */
+const RUNTIME_ERRORS: ReadonlySet<string> = new Set(['SW_INPUT_UNREADABLE', 'SW_OUTPUT_UNWRITABLE', 'SW_STATE_UNREADABLE', 'SW_OUTBOX_IO', 'SW_OUTBOX_LOCKED']);
+
+interface SidecarFlags {
+  config?: string;
+  otlpHttpListen?: string;
+  otlpGrpcListen?: string;
+  httpListen?: string;
+  stateDir?: string;
+  rules?: string;
+}
 
 interface ReplayFlags {
   format?: AlertFormat;
@@ -72,6 +85,27 @@ export function buildProgram(): Command {
       process.exitCode = await runReplay(paths, { ...opts, baseline: true });
     });
 
+  const sidecarOptions = (command: Command): Command =>
+    command
+      .option('--config <file>', 'configuration file (YAML); without it, the safe local defaults')
+      .option('--otlp-http-listen <host:port>', 'OTLP/HTTP logs receiver address (default 127.0.0.1:14318)')
+      .option('--otlp-grpc-listen <host:port>', 'OTLP/gRPC logs receiver address (default 127.0.0.1:14317)')
+      .option('--http-listen <host:port>', 'health and metrics address (default 127.0.0.1:14320)')
+      .option('--state-dir <dir>', 'detector state and alert outbox folder (default ./.secretwatch)')
+      .option('--rules <dir>', 'folder of rule files (default: the built-in rules)');
+
+  sidecarOptions(
+    program.command('run').description('run the sidecar: OTLP logs in from a Collector, alerts out as OTLP logs'),
+  ).action(async (opts: SidecarFlags) => {
+    process.exitCode = await runSidecar(opts);
+  });
+
+  sidecarOptions(
+    program.command('validate').description('check a configuration (and the rules it names) without running'),
+  ).action((opts: SidecarFlags) => {
+    process.exitCode = validateConfig(opts);
+  });
+
   program
     .command('rules')
     .description('work with rule files')
@@ -115,7 +149,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     if (isSecretwatchError(err)) {
       process.stderr.write(`secretwatch: ${err.message} [${err.code}]\n`);
-      process.exitCode = err.code === 'SW_INPUT_UNREADABLE' || err.code === 'SW_OUTPUT_UNWRITABLE' ? 1 : EXIT_USAGE;
+      process.exitCode = RUNTIME_ERRORS.has(err.code) ? 1 : EXIT_USAGE;
       return;
     }
     throw err;

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { SecretwatchError } from '../errors/codes.js';
+import { substituteEnv } from './env-substitution.js';
 import { configSchema, type Config } from './schema.js';
 import { formatZodIssues } from './zod-issues.js';
 
 /** Loads and validates a config file; every problem is listed, each naming its key. */
-export function loadConfig(path: string | undefined): Config {
+export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Config {
   if (path === undefined) return configSchema.parse({});
   let text: string;
   try {
@@ -19,7 +20,7 @@ export function loadConfig(path: string | undefined): Config {
   } catch (err) {
     throw new SecretwatchError('SW_CONFIG_INVALID', `${path}: not valid YAML: ${(err as Error).message}`);
   }
-  const result = configSchema.safeParse(raw);
+  const result = configSchema.safeParse(substituteEnv(raw, env));
   if (!result.success) {
     throw new SecretwatchError('SW_CONFIG_INVALID', `${path} is not valid:\n  ${formatZodIssues(result.error).join('\n  ')}`);
   }

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { parseDuration } from '../../detectors/ruleset/duration.js';
 
+/**
+ * Default listen addresses of `secretwatch run`: loopback, and clear of the Collector's own
+ * 4317/4318 so both fit in one pod.
+ */
+export const DEFAULT_OTLP_GRPC_ENDPOINT = '127.0.0.1:14317';
+export const DEFAULT_OTLP_HTTP_ENDPOINT = '127.0.0.1:14318';
+export const DEFAULT_HTTP_ENDPOINT = '127.0.0.1:14320';
+export const DEFAULT_STATE_DIR = '.secretwatch';
+
 const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
   message: 'must be a duration with a unit, such as 500ms, 30s, 10m, 2h or 30d',
 });
@@ -32,10 +41,68 @@ export const configSchema = z.strictObject({
     .prefault({}),
   state: z
     .strictObject({
-      /** Folder for detector state (kept across runs, filled by `baseline`). */
+      /** Folder for detector state (kept across runs, filled by `baseline`); `run` defaults to ./.secretwatch. */
       dir: z.string().min(1).optional(),
+      /** `run`: how often the detector state is saved (it is also saved on shutdown). */
+      save_interval: duration.default('5m'),
     })
     .prefault({}),
+  /**
+   * `run`: the OTLP logs receivers a Collector sends raw audit logs to. Each takes the keys in
+   * src/receivers/otlp-http/config.ts and otlp-grpc/config.ts (validated there, naming the key);
+   * `null` turns a receiver off.
+   */
+  receivers: z
+    .strictObject({
+      otlp_http: z.union([z.null(), z.record(z.string(), z.unknown())]).default({}),
+      otlp_grpc: z.union([z.null(), z.record(z.string(), z.unknown())]).default({}),
+    })
+    .prefault({}),
+  /** `run`: the health and metrics endpoint (`/healthz`, `/readyz`, `/metrics`). */
+  http: z
+    .strictObject({
+      endpoint: z.string().min(1).default(DEFAULT_HTTP_ENDPOINT),
+    })
+    .prefault({}),
+  /** `run`: where alerts go. */
+  exporter: z
+    .strictObject({
+      /**
+       * `otlp`: OTLP logs to `exporter.otlp` / the OTEL_EXPORTER_OTLP_* variables; `console`: JSON
+       * lines on stdout; `auto` (default): otlp when an OTEL_EXPORTER_OTLP_(LOGS_)ENDPOINT
+       * variable or `exporter.otlp.endpoint` is set, console otherwise.
+       */
+      type: z.enum(['auto', 'otlp', 'console']).default('auto'),
+      /** protocol (http/protobuf, http/json, grpc), endpoint, headers, timeout_millis, compression. */
+      otlp: z.record(z.string(), z.unknown()).default({}),
+      /** Retry settings: initial_backoff_millis, max_backoff_millis, backoff_multiplier, max_batch_alerts. */
+      retry: z.record(z.string(), z.unknown()).default({}),
+    })
+    .prefault({}),
+  /** `run`: the durable queue alerts wait in until the backend has them. */
+  outbox: z
+    .strictObject({
+      /** Default: `<state.dir>/outbox`. */
+      dir: z.string().min(1).optional(),
+      max_bytes: z.number().int().min(1024).optional(),
+      max_alerts: z.number().int().min(1).optional(),
+    })
+    .prefault({}),
+  /** `run`: also send every normalized event as an OTLP log record (a clean multi-cloud feed). */
+  forward_events: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      otlp: z.record(z.string(), z.unknown()).default({}),
+      max_queue_size: z.number().int().min(1).default(10_000),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+  /** `run`: how long a SIGTERM may take to stop intake, flush and exit. */
+  shutdown_timeout: duration.default('20s'),
 });
 
 export type Config = z.infer<typeof configSchema>;

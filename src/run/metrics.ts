@@ -1,0 +1,87 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Detector } from '../../detectors/detector.js';
+import type { ReceiverStats } from '../receivers/receiver-stats.js';
+
+/**
+ * Prometheus metrics of the sidecar, read from the components' own counters at scrape time, so
+ * nothing is done per event for metrics. Export-side metrics (outbox depth, export successes and
+ * failures) are registered by src/export/export-metrics.ts on the same registry.
+ */
+export interface SidecarMetricSources {
+  receivers: readonly { name: string; stats: ReceiverStats }[];
+  detector: Detector;
+  /** Event time of the newest event scored, epoch ms (NaN before the first). */
+  lastEventTimeMs: () => number;
+  /** Wall-clock time that event was scored, epoch ms. */
+  lastScoredAtMs: () => number;
+}
+
+function mirrored(registry: Registry, name: string, help: string, labelNames: string[], read: () => [Record<string, string>, number][]): void {
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [labels, value] of read()) this.inc(labels, value);
+    },
+  });
+}
+
+function gauge(registry: Registry, name: string, help: string, labelNames: string[], read: () => [Record<string, string>, number][]): void {
+  new Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [labels, value] of read()) this.set(labels, value);
+    },
+  });
+}
+
+export function registerSidecarMetrics(registry: Registry, sources: SidecarMetricSources): void {
+  collectDefaultMetrics({ register: registry, prefix: 'secretwatch_process_' });
+  const perReceiver = (read: (s: ReceiverStats) => number): (() => [Record<string, string>, number][]) => () =>
+    sources.receivers.map((r) => [{ receiver: r.name }, read(r.stats)]);
+
+  mirrored(registry, 'secretwatch_requests_total', 'OTLP export requests received.', ['receiver'], perReceiver((s) => s.requests));
+  mirrored(registry, 'secretwatch_log_records_received_total', 'OTLP log records received and decoded.', ['receiver'], perReceiver((s) => s.records));
+  mirrored(registry, 'secretwatch_events_normalized_total', 'Secret access events normalized from received records.', ['receiver'], perReceiver((s) => s.events));
+  mirrored(registry, 'secretwatch_records_unrelated_total', 'Well-formed audit records that are not secret accesses.', ['receiver'], perReceiver((s) => s.unrelated));
+  mirrored(registry, 'secretwatch_records_rejected_total', 'Audit records rejected by the decoder, by reason.', ['receiver', 'reason'], () =>
+    sources.receivers.flatMap((r) => [...r.stats.rejectedByReason.entries()].map(([reason, n]): [Record<string, string>, number] => [{ receiver: r.name, reason }, n])),
+  );
+  mirrored(registry, 'secretwatch_requests_refused_total', 'Requests refused before decoding, by reason.', ['receiver', 'reason'], () =>
+    sources.receivers.flatMap((r) =>
+      (
+        [
+          ['unauthorized', r.stats.unauthorized],
+          ['too_large', r.stats.tooLarge],
+          ['overloaded', r.stats.overloaded],
+          ['malformed', r.stats.malformed],
+          ['unsupported', r.stats.unsupported],
+          ['unavailable', r.stats.unavailable],
+        ] as const
+      ).map(([reason, n]): [Record<string, string>, number] => [{ receiver: r.name, reason }, n]),
+    ),
+  );
+  const ruleStats = (read: (s: ReturnType<Detector['stats']>[string]) => number) => (): [Record<string, string>, number][] =>
+    Object.entries(sources.detector.stats()).map(([rule, s]) => [{ rule }, read(s)]);
+  mirrored(registry, 'secretwatch_alerts_total', 'Alerts raised, by rule.', ['rule'], ruleStats((s) => s.alerts));
+  mirrored(registry, 'secretwatch_alerts_throttled_total', 'Alerts suppressed by throttling, by rule.', ['rule'], ruleStats((s) => s.throttled));
+  mirrored(registry, 'secretwatch_alerts_suppressed_learning_total', 'Findings suppressed during a learning period, by rule.', ['rule'], ruleStats((s) => s.suppressed_learning));
+  mirrored(registry, 'secretwatch_events_excepted_total', 'Events dropped by rule exceptions, by rule.', ['rule'], ruleStats((s) => s.excepted));
+  mirrored(registry, 'secretwatch_late_events_total', 'Events later than the allowed lateness, not scored, by rule.', ['rule'], ruleStats((s) => s.engine.late_events));
+  gauge(registry, 'secretwatch_sketch_saturated', 'Sketches past their design capacity (error bounds no longer hold), by rule.', ['rule'], ruleStats((s) => s.engine.saturated));
+  gauge(registry, 'secretwatch_throttle_keys', 'Throttle keys held, by rule.', ['rule'], ruleStats((s) => s.throttle_keys));
+  mirrored(registry, 'secretwatch_throttle_evictions_total', 'Throttle keys evicted because the table was full, by rule.', ['rule'], ruleStats((s) => s.throttle_evictions));
+  gauge(registry, 'secretwatch_detector_memory_bytes', 'Bytes of detection state, fixed by configuration.', [], () => [[{}, sources.detector.memoryBytes()]]);
+  mirrored(registry, 'secretwatch_future_events_total', 'Events stamped too far ahead of the clock, not scored.', [], () => [[{}, sources.detector.futureEvents]]);
+  gauge(registry, 'secretwatch_event_lag_seconds', 'Wall-clock time minus event time of the newest event scored (delivery lag).', [], () => {
+    const t = sources.lastEventTimeMs();
+    return Number.isNaN(t) ? [] : [[{}, (sources.lastScoredAtMs() - t) / 1000]];
+  });
+}

@@ -1,0 +1,181 @@
+import { Registry } from 'prom-client';
+import type { Alert } from '../../detectors/alerts/alert.js';
+import { Detector } from '../../detectors/detector.js';
+import { registerExportMetrics } from '../export/export-metrics.js';
+import { EventForwarder } from '../export/forwarder/event-forwarder.js';
+import { Outbox } from '../export/outbox/outbox.js';
+import { AlertSender } from '../export/sender/alert-sender.js';
+import { ConsoleAlertSink } from '../export/sinks/console-sink.js';
+import { OtlpAlertSink } from '../export/sinks/otlp-sink.js';
+import type { AlertSink } from '../export/sinks/alert-sink.js';
+import { consumerOverloaded, type IngestBatch } from '../receivers/consumer.js';
+import { Intake } from '../receivers/intake.js';
+import { OtlpGrpcReceiver } from '../receivers/otlp-grpc/receiver.js';
+import { OtlpHttpReceiver } from '../receivers/otlp-http/receiver.js';
+import type { Receiver } from '../receivers/receiver.js';
+import { loadDetectorState, saveDetectorState } from '../state/detector-state-file.js';
+import type { Logger } from '../telemetry/logger.js';
+import { HealthServer } from './health-server.js';
+import { registerSidecarMetrics } from './metrics.js';
+import type { RunSettings } from './settings.js';
+
+/** The addresses the sidecar actually listens on (ports resolved when configured as 0). */
+export interface ListeningAddresses {
+  otlpHttpPort?: number;
+  otlpGrpcPort?: number;
+  httpPort: number;
+}
+
+/**
+ * The long-running sidecar: OTLP receivers -> decoder -> detector -> durable outbox -> OTLP
+ * exporter. A Collector's export request is answered only after the alerts it raised are on
+ * disk, so an accepted request never loses an alert; when the outbox is full, requests get
+ * 429 / RESOURCE_EXHAUSTED and the Collector retries instead of dropping.
+ *
+ * Lifecycle: `start()` brings up state, exporter, receivers, then the health endpoint reports
+ * ready. `stop()` (SIGTERM) closes intake, lets requests in flight finish, saves the detector
+ * state, sends what the exporter takes within the timeout, and leaves the rest in the outbox.
+ */
+export class Sidecar {
+  readonly registry = new Registry();
+  private readonly detector: Detector;
+  private readonly receivers: Receiver[] = [];
+  private readonly health: HealthServer;
+  private outbox: Outbox | undefined;
+  private sender: AlertSender | undefined;
+  private forwarder: EventForwarder | undefined;
+  private ready = false;
+  private stopping: Promise<void> | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private lastEventTimeMs = Number.NaN;
+  private lastScoredAtMs = Number.NaN;
+
+  constructor(
+    private readonly settings: RunSettings,
+    private readonly log: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.detector = new Detector({ rules: settings.rules, clock, allowedLatenessMs: settings.allowedLatenessMs });
+    this.health = new HealthServer(this.registry, () => this.readinessProblems());
+  }
+
+  async start(): Promise<ListeningAddresses> {
+    const s = this.settings;
+    const saved = await loadDetectorState(s.stateDir);
+    if (saved !== undefined) {
+      const restored = this.detector.restore(saved);
+      this.log.info({ state_dir: s.stateDir, rules: restored }, 'restored detector state');
+    }
+    this.outbox = await Outbox.open({ dir: s.outboxDir, ...compact({ max_bytes: s.config.outbox.max_bytes, max_alerts: s.config.outbox.max_alerts }) });
+    const sink: AlertSink = s.otlpExport !== undefined ? OtlpAlertSink.create(s.otlpExport.options) : new ConsoleAlertSink();
+    this.sender = new AlertSender(this.outbox, sink, s.config.exporter.retry);
+    this.sender.start();
+    if (s.forwardEvents !== undefined) {
+      this.forwarder = EventForwarder.create({ ...s.forwardEvents.options, max_queue_size: s.config.forward_events.max_queue_size });
+    }
+    registerExportMetrics(this.registry, { outbox: this.outbox, sender: this.sender, ...(this.forwarder ? { forwarder: this.forwarder } : {}) });
+
+    const deps = {
+      consumer: (batch: IngestBatch) => this.consume(batch),
+      intake: new Intake(Math.max(s.otlpHttp?.max_records_in_flight ?? 0, s.otlpGrpc?.max_records_in_flight ?? 0, 1)),
+      onError: (err: Error) => this.log.warn({ err: err.message }, 'OTLP request failed'),
+    };
+    const addresses: ListeningAddresses = { httpPort: 0 };
+    if (s.otlpHttp !== undefined) {
+      const receiver = new OtlpHttpReceiver(s.otlpHttp, deps);
+      this.receivers.push(receiver);
+      addresses.otlpHttpPort = await receiver.start();
+    }
+    if (s.otlpGrpc !== undefined) {
+      const receiver = new OtlpGrpcReceiver(s.otlpGrpc, deps);
+      this.receivers.push(receiver);
+      addresses.otlpGrpcPort = await receiver.start();
+    }
+    registerSidecarMetrics(this.registry, {
+      receivers: this.receivers,
+      detector: this.detector,
+      lastEventTimeMs: () => this.lastEventTimeMs,
+      lastScoredAtMs: () => this.lastScoredAtMs,
+    });
+    addresses.httpPort = await this.health.listen(s.httpEndpoint);
+    this.saveTimer = setInterval(() => void this.saveState(), s.saveIntervalMs);
+    this.saveTimer.unref();
+    this.ready = true;
+    this.log.info(
+      {
+        otlp_http: s.otlpHttp !== undefined ? `${hostOf(s.otlpHttp.endpoint)}:${addresses.otlpHttpPort}` : 'off',
+        otlp_grpc: s.otlpGrpc !== undefined ? `${hostOf(s.otlpGrpc.endpoint)}:${addresses.otlpGrpcPort}` : 'off',
+        http: `${hostOf(s.httpEndpoint)}:${addresses.httpPort}`,
+        alerts_to: s.otlpExport !== undefined ? `${s.otlpExport.resolved.protocol} ${s.otlpExport.resolved.url}` : 'stdout (JSON lines)',
+        rules: this.detector.ruleIds().length,
+        state_dir: s.stateDir,
+      },
+      'secretwatch is ready',
+    );
+    return addresses;
+  }
+
+  /** Scores one request's events; resolves once the alerts they raised are durable. */
+  private async consume(batch: IngestBatch): Promise<void> {
+    const outbox = this.outbox;
+    if (outbox === undefined || this.stopping !== undefined) throw consumerOverloaded('secretwatch is shutting down');
+    if (!outbox.hasRoom()) throw consumerOverloaded('the alert outbox is full: the backend is not taking alerts');
+    let alerts: Alert[] | undefined;
+    for (const event of batch.events) {
+      const raised = this.detector.process(event);
+      if (raised.length > 0) (alerts ??= []).push(...raised);
+      this.forwarder?.forward(event);
+      if (!(event.time_ms <= this.lastEventTimeMs)) this.lastEventTimeMs = event.time_ms;
+    }
+    this.lastScoredAtMs = this.clock();
+    if (alerts !== undefined) await outbox.append(alerts);
+  }
+
+  private readinessProblems(): string[] {
+    if (this.stopping !== undefined) return ['shutting down'];
+    if (!this.ready) return ['starting'];
+    const problems: string[] = [];
+    if (this.outbox !== undefined && !this.outbox.hasRoom()) problems.push('alert outbox full');
+    return problems;
+  }
+
+  private async saveState(): Promise<void> {
+    try {
+      await saveDetectorState(this.settings.stateDir, this.detector.snapshot(), this.clock());
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'could not save detector state');
+    }
+  }
+
+  /** Idempotent; safe before start. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    const deadline = this.clock() + this.settings.shutdownTimeoutMs;
+    this.log.info('stopping: closing intake');
+    if (this.saveTimer !== undefined) clearInterval(this.saveTimer);
+    await Promise.allSettled(this.receivers.map((r) => r.stop()));
+    const tail = this.detector.flush();
+    if (tail.length > 0 && this.outbox !== undefined) await this.outbox.append(tail);
+    if (this.ready) await this.saveState();
+    await this.forwarder?.shutdown();
+    await this.sender?.stop(Math.max(1000, deadline - this.clock()));
+    await this.outbox?.close();
+    await this.health.close();
+    const depth = this.outbox?.depth();
+    this.log.info({ outbox_alerts: depth?.alerts ?? 0 }, 'stopped');
+  }
+}
+
+function hostOf(endpoint: string): string {
+  const i = endpoint.lastIndexOf(':');
+  return i === -1 ? endpoint : endpoint.slice(0, i);
+}
+
+/** Drops undefined values, for options objects under exactOptionalPropertyTypes-style APIs. */
+function compact<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
