@@ -97,7 +97,10 @@ export function buildProgram(): Command {
   sidecarOptions(
     program.command('run').description('run the sidecar: OTLP logs in from a Collector, alerts out as OTLP logs'),
   ).action(async (opts: SidecarFlags) => {
-    process.exitCode = await runSidecar(opts);
+    const code = await runSidecar(opts);
+    // Exporter channels and keep-alive sockets can hold the event loop open for a while after a
+    // clean shutdown; the sidecar promises a bounded exit, so it ends once stdout is flushed.
+    process.stdout.write('', () => process.exit(code));
   });
 
   sidecarOptions(
