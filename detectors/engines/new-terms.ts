@@ -98,15 +98,12 @@ export class NewTermsEngine implements Engine {
 
   private finding(event: SecretAccessEvent, terms: string[]): Finding {
     const history = formatDuration(this.historyMs);
-    const shown = this.fields
-      .map((f, i) => [f, terms[i]!] as const)
-      .filter(([f]) => f !== 'principal.id')
-      .map(([f, v]) => `${f} ${v}`);
     const group: Record<string, string> = this.multi ? Object.fromEntries(this.fields.map((f, i) => [f, terms[i]!])) : groupRecord(event, this.fields);
     return {
       event,
       group,
-      summary: `seen for the first time in ${history}${shown.length > 0 ? ` with ${shown.join(', ')}` : ''}`,
+      // The alert body already names the principal and the source; say what was new, not the values again.
+      summary: `called ${event.operation}, the first time in ${history} for this ${this.fields.join(' and ')}`,
       measures: { history_seconds: this.historyMs / 1000, terms },
     };
   }

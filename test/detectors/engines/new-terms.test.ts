@@ -16,7 +16,7 @@ describe('new_terms engine', () => {
     expect(first).toEqual({
       event: expect.objectContaining({ time_ms: T0 }),
       group: { 'principal.id': 'arn:aws:iam::123456789012:user/alice', 'source.ip': '198.51.100.7' },
-      summary: 'seen for the first time in 10d with source.ip 198.51.100.7',
+      summary: 'called GetSecretValue, the first time in 10d for this principal.id and source.ip',
       measures: { history_seconds: 864_000, terms: ['arn:aws:iam::123456789012:user/alice', '198.51.100.7'] },
     });
     expect(engine.observe(event({ at: T0 + HOUR, ip: '198.51.100.7' }))).toBeUndefined();
