@@ -3,7 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { isSecretwatchError } from '../errors/codes.js';
 import { packageRoot } from '../paths.js';
 import { runNormalize } from './normalize-command.js';
-import { runReplay, type AlertFormat } from './replay-command.js';
+import type { RunFlags } from '../run/settings.js';
+import { runReplay, type ReplayCommandOptions } from './replay-command.js';
 import { runRulesTest } from './rules-test-command.js';
 import { runSidecar, validateConfig } from './run-command.js';
 import { packageVersion } from './version.js';
@@ -14,23 +15,6 @@ export const EXIT_USAGE = 2;
 /** Error codes that are failures at run time (exit 1); every other typed error is a usage or configuration error (exit 2). */
 const RUNTIME_ERRORS: ReadonlySet<string> = new Set(['SW_INPUT_UNREADABLE', 'SW_OUTPUT_UNWRITABLE', 'SW_STATE_UNREADABLE', 'SW_OUTBOX_IO', 'SW_OUTBOX_LOCKED']);
 
-interface SidecarFlags {
-  config?: string;
-  otlpHttpListen?: string;
-  otlpGrpcListen?: string;
-  httpListen?: string;
-  stateDir?: string;
-  rules?: string;
-}
-
-interface ReplayFlags {
-  format?: AlertFormat;
-  rules?: string;
-  config?: string;
-  stateDir?: string;
-  learning?: boolean;
-  quiet?: boolean;
-}
 
 function replayOptions(command: Command): Command {
   return command
@@ -69,7 +53,7 @@ export function buildProgram(): Command {
       .command('replay')
       .description('score audit records (files, directories, - for stdin) in event-time order and print the alerts')
       .argument('<paths...>', 'files or directories (recursive); - reads standard input'),
-  ).action(async (paths: string[], opts: ReplayFlags) => {
+  ).action(async (paths: string[], opts: ReplayCommandOptions) => {
     process.exitCode = await runReplay(paths, opts);
   });
 
@@ -81,7 +65,7 @@ export function buildProgram(): Command {
     .option('--rules <dir>', 'folder of rule files (default: the built-in rules)')
     .option('--config <file>', 'configuration file (YAML)')
     .option('-q, --quiet', 'no summary on stderr')
-    .action(async (paths: string[], opts: ReplayFlags) => {
+    .action(async (paths: string[], opts: ReplayCommandOptions) => {
       process.exitCode = await runReplay(paths, { ...opts, baseline: true });
     });
 
@@ -96,7 +80,7 @@ export function buildProgram(): Command {
 
   sidecarOptions(
     program.command('run').description('run the sidecar: OTLP logs in from a Collector, alerts out as OTLP logs'),
-  ).action(async (opts: SidecarFlags) => {
+  ).action(async (opts: RunFlags) => {
     const code = await runSidecar(opts);
     // Exporter channels and keep-alive sockets can hold the event loop open for a while after a
     // clean shutdown; the sidecar promises a bounded exit, so it ends once stdout is flushed.
@@ -105,7 +89,7 @@ export function buildProgram(): Command {
 
   sidecarOptions(
     program.command('validate').description('check a configuration (and the rules it names) without running'),
-  ).action((opts: SidecarFlags) => {
+  ).action((opts: RunFlags) => {
     process.exitCode = validateConfig(opts);
   });
 

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { SecretwatchError } from '../errors/codes.js';
 import { substituteEnv } from './env-substitution.js';
 import { configSchema, type Config } from './schema.js';
-import { formatZodIssues } from './zod-issues.js';
+import { formatIssues } from '../../detectors/ruleset/format-issues.js';
 
 /** Loads and validates a config file; every problem is listed, each naming its key. */
 export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Config {
@@ -20,9 +20,12 @@ export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = pr
   } catch (err) {
     throw new SecretwatchError('SW_CONFIG_INVALID', `${path}: not valid YAML: ${(err as Error).message}`);
   }
-  const result = configSchema.safeParse(substituteEnv(raw, env));
+  const input = substituteEnv(raw, env);
+  const result = configSchema.safeParse(input);
   if (!result.success) {
-    throw new SecretwatchError('SW_CONFIG_INVALID', `${path} is not valid:\n  ${formatZodIssues(result.error).join('\n  ')}`);
+    // The rule loader's formatter: key paths as written in the file, and what is allowed there.
+    const lines = formatIssues(result.error.issues, configSchema, input).map((p) => `${p.path}: ${p.message}`);
+    throw new SecretwatchError('SW_CONFIG_INVALID', `${path} is not valid:\n  ${lines.join('\n  ')}`);
   }
   return result.data;
 }

@@ -100,7 +100,7 @@ describe('secretwatch replay', { timeout: 60_000 }, () => {
     const res = await runCli(['replay', demo, '--config', config]);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(config);
-    expect(res.stderr).toContain("detection: unknown key 'reorder_window'");
+    expect(res.stderr).toContain('detection.reorder_window: unknown key; allowed keys here are allowed_lateness, reorder_horizon, reorder_capacity, learning');
     expect(res.stderr).toContain('[SW_CONFIG_INVALID]');
   });
 

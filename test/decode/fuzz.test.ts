@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { prng } from '../../bench/measure.js';
 import type { SecretAccessEvent } from '../../normalizers/schema.js';
 import { decodeAll } from '../support/collect.js';
 
@@ -19,16 +20,6 @@ function files(dir: string): string[] {
     if (statSync(full).isDirectory()) return files(full);
     return name.endsWith('.md') || name.endsWith('.expected.json') ? [] : [full];
   });
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const WEIRD: unknown[] = [null, 0, -1, 1e308, '', ' ', 'x'.repeat(10_000), [], {}, [null], { __proto__: { a: 1 } }, true, '2024-13-45T99:99:99Z', '::1', 'NaN'];
@@ -70,7 +61,7 @@ describe('fuzz', () => {
   const inputs = files(fixtures);
 
   it('never throws on byte flips and truncation', () => {
-    const rand = rng(7);
+    const rand = prng(7);
     for (const path of inputs) {
       const bytes = readFileSync(path);
       for (let round = 0; round < 20; round++) {
@@ -87,7 +78,7 @@ describe('fuzz', () => {
   });
 
   it('never throws on structural mutations and keeps every event well-formed', () => {
-    const rand = rng(11);
+    const rand = prng(11);
     let events = 0;
     for (const path of inputs) {
       let parsed: unknown;

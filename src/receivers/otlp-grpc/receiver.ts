@@ -1,16 +1,13 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { SecretwatchError } from '../../errors/codes.js';
-import { BearerAuth } from '../bearer-auth.js';
-import { formatEndpoint, parseEndpoint, type Endpoint } from '../endpoint.js';
-import { LogsExportHandler } from '../export-handler.js';
-import { Intake } from '../intake.js';
-import { ReceiverStats } from '../receiver-stats.js';
+import { formatEndpoint, type Endpoint } from '../endpoint.js';
+import { listenEndpoint, receiverParts, type ReceiverState } from '../receiver-parts.js';
+import type { ReceiverStats } from '../receiver-stats.js';
 import type { Receiver, ReceiverDeps } from '../receiver.js';
 import { resolveOtlpGrpcConfig, type OtlpGrpcReceiverConfig } from './config.js';
 import { exportLogs, type GrpcHandlerContext } from './handler.js';
 import { logsServiceDefinition } from './service.js';
 
-type State = 'new' | 'starting' | 'listening' | 'stopping' | 'stopped';
 
 /** OTLP/gRPC logs receiver: `opentelemetry.proto.collector.logs.v1.LogsService/Export`, plaintext. */
 export class OtlpGrpcReceiver implements Receiver {
@@ -19,7 +16,7 @@ export class OtlpGrpcReceiver implements Receiver {
   readonly config: OtlpGrpcReceiverConfig;
   private readonly ctx: GrpcHandlerContext;
   private readonly onError: ((err: Error) => void) | undefined;
-  private state: State = 'new';
+  private state: ReceiverState = 'new';
   private server: Server | undefined;
   private bound: Endpoint | undefined;
   private listening: Promise<number> | undefined;
@@ -28,22 +25,12 @@ export class OtlpGrpcReceiver implements Receiver {
   /** `config` is validated here (SW_CONFIG_INVALID naming the key); defaults in OTLP_GRPC_DEFAULTS. */
   constructor(config: Partial<OtlpGrpcReceiverConfig>, deps: ReceiverDeps) {
     this.config = resolveOtlpGrpcConfig(config);
-    this.stats = deps.stats ?? new ReceiverStats();
+    const parts = receiverParts(this.name, deps, this.config);
+    this.stats = parts.stats;
     this.onError = deps.onError;
-    const intake = deps.intake ?? new Intake(this.config.max_records_in_flight);
     this.ctx = {
-      auth: this.config.bearer_token === undefined ? undefined : new BearerAuth(this.config.bearer_token),
-      intake,
-      stats: this.stats,
+      ...parts,
       retryAfterMs: this.config.retry_after_seconds * 1000,
-      exporter: new LogsExportHandler({
-        receiver: this.name,
-        consumer: deps.consumer,
-        intake,
-        stats: this.stats,
-        ...(deps.createDecoder !== undefined ? { createDecoder: deps.createDecoder } : {}),
-        ...(deps.onError !== undefined ? { onError: deps.onError } : {}),
-      }),
       stopping: () => this.state === 'stopping' || this.state === 'stopped',
     };
   }
@@ -53,12 +40,9 @@ export class OtlpGrpcReceiver implements Receiver {
   }
 
   listen(address: string): Promise<number> {
-    if (this.state !== 'new') {
-      return Promise.reject(new SecretwatchError('SW_RECEIVER_STATE', `${this.name} receiver: listen() called while ${this.state}; a receiver starts once`));
-    }
     let endpoint: Endpoint;
     try {
-      endpoint = parseEndpoint(address, `${this.name} listen address`);
+      endpoint = listenEndpoint(this.name, this.state, address);
     } catch (err) {
       return Promise.reject(err as Error);
     }

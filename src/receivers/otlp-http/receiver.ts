@@ -2,11 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { SecretwatchError } from '../../errors/codes.js';
 import { RpcCode } from '../../otlp/rpc-status.js';
-import { BearerAuth } from '../bearer-auth.js';
-import { parseEndpoint, type Endpoint } from '../endpoint.js';
-import { LogsExportHandler } from '../export-handler.js';
-import { Intake } from '../intake.js';
-import { ReceiverStats } from '../receiver-stats.js';
+import type { Endpoint } from '../endpoint.js';
+import { listenEndpoint, receiverParts, type ReceiverState } from '../receiver-parts.js';
+import type { ReceiverStats } from '../receiver-stats.js';
 import type { Receiver, ReceiverDeps } from '../receiver.js';
 import { resolveOtlpHttpConfig, type OtlpHttpReceiverConfig } from './config.js';
 import { handleLogsRequest, type HttpHandlerContext } from './handler.js';
@@ -15,7 +13,6 @@ import { sendStatus } from './respond.js';
 /** Longest time to receive one whole request; unread bodies of refused requests are drained within it. */
 const REQUEST_TIMEOUT_MS = 60_000;
 
-type State = 'new' | 'starting' | 'listening' | 'stopping' | 'stopped';
 
 /** OTLP/HTTP logs receiver: `POST /v1/logs`, protobuf or JSON, optionally gzip. */
 export class OtlpHttpReceiver implements Receiver {
@@ -25,7 +22,7 @@ export class OtlpHttpReceiver implements Receiver {
   private readonly ctx: HttpHandlerContext;
   private readonly onError: ((err: Error) => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
-  private state: State = 'new';
+  private state: ReceiverState = 'new';
   private server: Server | undefined;
   private listening: Promise<number> | undefined;
   private stopped: Promise<void> | undefined;
@@ -33,24 +30,10 @@ export class OtlpHttpReceiver implements Receiver {
   /** `config` is validated here (SW_CONFIG_INVALID naming the key); defaults in OTLP_HTTP_DEFAULTS. */
   constructor(config: Partial<OtlpHttpReceiverConfig>, deps: ReceiverDeps) {
     this.config = resolveOtlpHttpConfig(config);
-    this.stats = deps.stats ?? new ReceiverStats();
+    const parts = receiverParts(this.name, deps, this.config);
+    this.stats = parts.stats;
     this.onError = deps.onError;
-    const intake = deps.intake ?? new Intake(this.config.max_records_in_flight);
-    this.ctx = {
-      config: this.config,
-      auth: this.config.bearer_token === undefined ? undefined : new BearerAuth(this.config.bearer_token),
-      intake,
-      stats: this.stats,
-      exporter: new LogsExportHandler({
-        receiver: this.name,
-        consumer: deps.consumer,
-        intake,
-        stats: this.stats,
-        ...(deps.createDecoder !== undefined ? { createDecoder: deps.createDecoder } : {}),
-        ...(deps.onError !== undefined ? { onError: deps.onError } : {}),
-      }),
-      stopping: () => this.state === 'stopping' || this.state === 'stopped',
-    };
+    this.ctx = { config: this.config, ...parts, stopping: () => this.state === 'stopping' || this.state === 'stopped' };
   }
 
   start(): Promise<number> {
@@ -58,12 +41,9 @@ export class OtlpHttpReceiver implements Receiver {
   }
 
   listen(address: string): Promise<number> {
-    if (this.state !== 'new') {
-      return Promise.reject(new SecretwatchError('SW_RECEIVER_STATE', `${this.name} receiver: listen() called while ${this.state}; a receiver starts once`));
-    }
     let endpoint: Endpoint;
     try {
-      endpoint = parseEndpoint(address, `${this.name} listen address`);
+      endpoint = listenEndpoint(this.name, this.state, address);
     } catch (err) {
       return Promise.reject(err as Error);
     }

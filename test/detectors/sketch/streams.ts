@@ -1,16 +1,8 @@
 /** Deterministic test streams: no Math.random, so statistical tests give the same answer every run. */
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../../bench/measure.js';
+
+export { prng };
 
 /** `length` draws of ranks in [0, keys) following a Zipf law of exponent `s`. */
 export function zipfStream(keys: number, length: number, s: number, seed: number): Uint32Array {
