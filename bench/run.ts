@@ -1,6 +1,8 @@
 import { cpus, totalmem } from 'node:os';
 import { runAccuracyBench } from './accuracy.bench.js';
+import { runEngineBench } from './engines.bench.js';
 import { runNormalizeBench } from './normalize.bench.js';
+import { runReceiverBench } from './receiver.bench.js';
 import { runReplayBench } from './replay.bench.js';
 import { runSketchBench } from './sketch.bench.js';
 import type { BenchRow } from './types.js';
@@ -16,6 +18,8 @@ const groups: Group[] = [
   { name: 'sketch', run: () => runSketchBench() },
   { name: 'replay', run: () => runReplayBench() },
   { name: 'accuracy', run: () => runAccuracyBench() },
+  { name: 'engines', run: () => runEngineBench() },
+  { name: 'receiver', run: () => runReceiverBench() },
 ];
 
 function format(value: number): string {
