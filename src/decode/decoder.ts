@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import type { FormatResult, JsonObject, Payload, RecordFormat, RejectReason } from '../../normalizers/format.js';
+import type { SecretAccessEvent } from '../../normalizers/schema.js';
 import type { InputCursor } from './cursor.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.js';
 import type { DecodeSink } from './sink.js';
@@ -124,7 +125,10 @@ export class Decoder {
       case 'events': {
         const index = cursor.take();
         for (const event of result.events) {
-          this.sink.event({ ...event, raw: { source: cursor.source, index, format } });
+          // Formats return fresh objects: attach the pointer in place rather than copy every field.
+          const full = event as SecretAccessEvent;
+          full.raw = { source: cursor.source, index, format };
+          this.sink.event(full);
         }
         return;
       }
