@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { SecretwatchError } from '../errors/codes.js';
@@ -57,7 +57,7 @@ async function* readLarge(stream: Readable, onBytes?: (n: number) => void): Asyn
   const rest = prepend(head, iterator);
   const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
   const content: AsyncIterable<Buffer> = gzip ? rest.pipe(createGunzip()) : rest;
-  const lines = createInterface({ input: asReadable(content), crlfDelay: Infinity });
+  const lines = splitLines(content);
   const pending: string[] = [];
   let mode: 'unknown' | 'lines' | 'document' = 'unknown';
   for await (const line of lines) {
@@ -75,6 +75,29 @@ async function* readLarge(stream: Readable, onBytes?: (n: number) => void): Asyn
     }
   }
   if (pending.length > 0) yield { kind: 'bytes', bytes: Buffer.from(pending.join('\n')) };
+}
+
+/**
+ * Lines of UTF-8 text from a byte stream (LF or CRLF). Hand-written because `readline` cost as
+ * much per line as parsing the CloudTrail record on it (about 6 us per line, measured by the
+ * replay benchmark).
+ */
+async function* splitLines(content: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
+  for await (const chunk of content) {
+    const text = carry + decoder.write(chunk);
+    let start = 0;
+    let nl: number;
+    while ((nl = text.indexOf('\n', start)) !== -1) {
+      const end = nl > start && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
+      yield text.slice(start, end);
+      start = nl + 1;
+    }
+    carry = text.slice(start);
+  }
+  carry += decoder.end();
+  if (carry !== '') yield carry.endsWith('\r') ? carry.slice(0, -1) : carry;
 }
 
 function looksLikeCompleteJson(line: string): boolean {
@@ -96,8 +119,4 @@ function prepend(head: Buffer, iterator: AsyncIterator<Buffer>): Readable {
     }
   }
   return Readable.from(all());
-}
-
-function asReadable(content: AsyncIterable<Buffer>): Readable {
-  return content instanceof Readable ? content : Readable.from(content);
 }

@@ -37,6 +37,15 @@ describe('readUnits', () => {
     expect(got.filter((u) => u.kind === 'line')).toHaveLength(4);
   });
 
+  it('splits CRLF lines and keeps multi-byte characters that straddle read chunks', async () => {
+    const path = join(dir, 'crlf.jsonl');
+    // Long lines so that the 64 KiB read chunks end inside a multi-byte character.
+    const body = Array.from({ length: 40 }, (_, i) => JSON.stringify({ i, s: 'é€'.repeat(5000) }));
+    writeFileSync(path, `${body.join('\r\n')}\r\n`);
+    const got = await units(path, 10_000_000, 4);
+    expect(got.map((u) => (u.kind === 'line' ? u.text : 'bytes'))).toEqual(body);
+  });
+
   it('keeps a large pretty-printed document whole', async () => {
     const path = join(dir, 'large.json');
     const doc = JSON.stringify({ Records: [{ x: 1 }, { y: 2 }] }, null, 2);
