@@ -2,6 +2,7 @@ import type { SecretAccessEvent } from '../../normalizers/schema.js';
 import { parseDuration, formatDuration } from '../ruleset/duration.js';
 import { fieldValues, type RuleField } from '../ruleset/field-path.js';
 import type { EngineSpec } from '../ruleset/rule-schema.js';
+import type { CounterBits } from '../sketch/count-min-table.js';
 import { WindowedCountMin } from '../sketch/windowed-count-min.js';
 import { WindowedDistinctCounter } from '../sketch/windowed-distinct.js';
 import type { Engine, EngineStats, Finding } from './engine.js';
@@ -11,7 +12,7 @@ import { groupKey, groupRecord } from './group-key.js';
 import { FiredGroups } from './fired-groups.js';
 import { LatenessGate } from './lateness-gate.js';
 import { RecentSamples } from './recent-samples.js';
-import { resolveSketch, SKETCH_DEFAULTS, type ResolvedSketch } from './sketch-defaults.js';
+import { counterBitsFor, resolveSketch, SKETCH_DEFAULTS, widthForCounterBits, type ResolvedSketch } from './sketch-defaults.js';
 import { maxOverWindowsContaining, type WindowQuery } from './window-span.js';
 
 export type ThresholdSpec = Extract<EngineSpec, { type: 'threshold' }>;
@@ -73,12 +74,27 @@ class DistinctQuery implements WindowQuery {
  *
  * With both `count_above` and `distinct` set, either crossing fires (each once).
  *
+ * Counter widths: each sketch uses the narrowest counters (8, 16 or 32 bits) whose maximum is at
+ * least twice the threshold it decides (`counterBitsFor`): the event counts for `count_above` and
+ * the values bound, the distinct counter's per-group counts for `distinct.above`. A sub-window
+ * counter saturates at that maximum instead of wrapping, so an estimate is at least the true count
+ * or at least the maximum: above the threshold either way, and the "estimate before" of the
+ * crossing test (count - 1, or distinct - new items) stays above it too. With the built-in
+ * thresholds (50, 10) that is 8 bits: the default widths (given for 8-bit counters,
+ * sketch-defaults.ts) are 4x what 32-bit counters would fit in the same memory. Clamps are
+ * therefore expected and harmless here, and are not reported as `saturated` (which counts the
+ * distinct counter's pair filters past their capacity: the one overflow that costs accuracy).
+ *
  * Per event it builds the group key string and nothing else, except for groups whose estimate
  * passed half a threshold: those keep their last 10 secret ids in a bounded LRU for the alert.
  */
 export class ThresholdEngine implements Engine {
   readonly windowMs: number;
   readonly sketch: ResolvedSketch;
+  /** Counter width of the event counts and of the values beyond the first (see the class comment). */
+  readonly countBits: CounterBits;
+  /** Counter width of the distinct counter's per-group counts. */
+  readonly distinctBits: CounterBits;
   private readonly groupBy: readonly RuleField[];
   private readonly countAbove: number | undefined;
   private readonly distinctField: RuleField | undefined;
@@ -107,18 +123,23 @@ export class ThresholdEngine implements Engine {
     this.distinctAbove = spec.distinct?.above;
     this.allowedLatenessMs = options.allowedLatenessMs;
     this.sketch = resolveSketch(SKETCH_DEFAULTS.threshold, spec.sketch, this.windowMs, 'window');
+    // The event counts decide count_above and bound the distinct count (ValuesBoundQuery).
+    this.countBits = counterBitsFor(Math.max(this.countAbove ?? 0, this.distinctAbove ?? 0));
+    this.distinctBits = counterBitsFor(this.distinctAbove ?? 0);
     this.gate = new LatenessGate(options.allowedLatenessMs);
     this.countFired = new FiredGroups(this.windowMs, this.allowedLatenessMs);
     this.distinctFired = new FiredGroups(this.windowMs, this.allowedLatenessMs);
+    // A width the rule sets is taken as is; the default ones are for 8-bit counters (same memory).
+    const explicitWidth = spec.sketch?.width;
     // Distinct rules count events too: the count bounds the distinct count (ValuesBoundQuery).
     if (this.countAbove !== undefined || this.distinctField !== undefined) {
-      this.counts = this.newCounts();
+      this.counts = this.newCounts(explicitWidth ?? widthForCounterBits(this.sketch.width, this.countBits));
       this.countQuery = new CountQuery(this.counts);
     }
     if (this.distinctField !== undefined) {
-      this.distinct = this.newDistinct(spec.sketch?.width);
+      this.distinct = this.newDistinct(explicitWidth ?? widthForCounterBits(SKETCH_DEFAULTS.thresholdDistinctWidth, this.distinctBits));
       this.distinctQuery = new DistinctQuery(this.distinct);
-      this.extraValues = this.newCounts(SKETCH_DEFAULTS.thresholdExtraValuesWidth);
+      this.extraValues = this.newCounts(widthForCounterBits(SKETCH_DEFAULTS.thresholdExtraValuesWidth, this.countBits));
       this.boundQuery = new ValuesBoundQuery(this.counts!, this.extraValues);
     }
     // Sample a group's secrets once it is half way to a threshold.
@@ -127,11 +148,12 @@ export class ThresholdEngine implements Engine {
     this.fingerprint = configFingerprint([
       'threshold', this.groupBy.join(','), this.windowMs, this.countAbove !== undefined, this.distinctField,
       this.sketch.width, this.sketch.depth, this.sketch.subWindows, this.sketch.capacity, this.sketch.falsePositiveRate,
-      this.sketch.seed, this.distinct?.byteLength, this.extraValues?.byteLength, this.allowedLatenessMs,
+      this.sketch.seed, this.counts?.width, this.countBits, this.distinct?.groupWidth, this.distinctBits,
+      this.distinct?.byteLength, this.extraValues?.byteLength, this.allowedLatenessMs,
     ]);
   }
 
-  private newCounts(width = this.sketch.width): WindowedCountMin {
+  private newCounts(width: number): WindowedCountMin {
     const s = this.sketch;
     return new WindowedCountMin({
       windowMs: this.windowMs,
@@ -141,10 +163,11 @@ export class ThresholdEngine implements Engine {
       depth: s.depth,
       seed: s.seed,
       conservative: true,
+      counterBits: this.countBits,
     });
   }
 
-  private newDistinct(widthOverride?: number): WindowedDistinctCounter {
+  private newDistinct(groupWidth: number): WindowedDistinctCounter {
     const s = this.sketch;
     return new WindowedDistinctCounter({
       windowMs: this.windowMs,
@@ -152,9 +175,10 @@ export class ThresholdEngine implements Engine {
       allowedLatenessMs: this.allowedLatenessMs,
       expectedPairsPerSubWindow: s.capacity,
       falsePositiveRate: s.falsePositiveRate,
-      groupWidth: widthOverride ?? SKETCH_DEFAULTS.thresholdDistinctWidth,
+      groupWidth,
       groupDepth: s.depth,
       seed: s.seed,
+      counterBits: this.distinctBits,
     });
   }
 
@@ -172,7 +196,8 @@ export class ThresholdEngine implements Engine {
           ? counts.estimate(key, t, 'covering')
           : maxOverWindowsContaining(this.countQuery!, key, t);
       // Every window read holds this event's sub-window, whose estimate rose by exactly 1: the
-      // estimate before the event is count - 1 (a clamp at 2^32 - 1 cannot matter below it).
+      // estimate before the event is count - 1. A clamp cannot matter below it: a sub-window
+      // already at the maximum (>= 2 x countAbove + 2) keeps count - 1 above countAbove.
       countFires = count > this.countAbove && this.countFired.admit(key, t, count - 1 <= this.countAbove);
     }
     let distinct = -1;
@@ -228,7 +253,8 @@ export class ThresholdEngine implements Engine {
     return {
       memory_bytes: (c?.byteLength ?? 0) + (d?.byteLength ?? 0) + (this.extraValues?.byteLength ?? 0),
       late_events: this.gate.late,
-      saturated: (c?.saturated === true ? 1 : 0) + (d?.saturated === true ? 1 : 0) + (this.extraValues?.saturated === true ? 1 : 0),
+      // Counter clamps are by design (see the class comment): only the pair filters count.
+      saturated: d?.saturated === true ? 1 : 0,
     };
   }
 
@@ -256,7 +282,7 @@ export class ThresholdEngine implements Engine {
       : restoreSection('counts', sections[at++]!, (b) => WindowedCountMin.deserialize(b), (s) => sameCountShape(s, this.counts!));
     const distinct =
       this.distinct === undefined ? undefined
-      : restoreSection('distinct', sections[at++]!, (b) => WindowedDistinctCounter.deserialize(b), (s) => s.byteLength === this.distinct!.byteLength && s.clock.slots === this.distinct!.clock.slots);
+      : restoreSection('distinct', sections[at++]!, (b) => WindowedDistinctCounter.deserialize(b), (s) => sameDistinctShape(s, this.distinct!));
     const extraValues =
       this.extraValues === undefined ? undefined
       : restoreSection('extra values', sections[at++]!, (b) => WindowedCountMin.deserialize(b), (s) => sameCountShape(s, this.extraValues!));
@@ -279,5 +305,12 @@ export class ThresholdEngine implements Engine {
 }
 
 function sameCountShape(a: WindowedCountMin, b: WindowedCountMin): boolean {
-  return a.width === b.width && a.depth === b.depth && a.seed === b.seed && a.clock.slots === b.clock.slots && a.clock.windowMs === b.clock.windowMs;
+  return (
+    a.width === b.width && a.depth === b.depth && a.seed === b.seed && a.counterBits === b.counterBits &&
+    a.clock.slots === b.clock.slots && a.clock.windowMs === b.clock.windowMs
+  );
+}
+
+function sameDistinctShape(a: WindowedDistinctCounter, b: WindowedDistinctCounter): boolean {
+  return a.byteLength === b.byteLength && a.groupWidth === b.groupWidth && a.counterBits === b.counterBits && a.clock.slots === b.clock.slots;
 }

@@ -133,7 +133,7 @@ export class BloomFilter {
    * seed u32, capacity u32, added f64; then the bit words.
    */
   serialize(): Uint8Array {
-    const frame = openFrame(MAGIC, 0, { headerBytes: 24, bodyWords: this.table.words.length });
+    const frame = openFrame(MAGIC, 0, { headerBytes: 24, bodyBytes: this.table.words.byteLength });
     frame.view.setUint32(8, this.bits, true);
     frame.view.setUint32(12, this.hashes, true);
     frame.view.setUint32(16, this.seed, true);
@@ -147,7 +147,7 @@ export class BloomFilter {
     let shape = { bits: 0, hashes: 0 };
     const { view, bodyOffset } = readFrame(bytes, MAGIC, KIND, 0, (v) => {
       shape = checkBloomShape(v.getUint32(8, true), v.getUint32(12, true));
-      return { headerBytes: 24, bodyWords: Math.ceil(shape.bits / 32) };
+      return { headerBytes: 24, bodyBytes: Math.ceil(shape.bits / 32) * 4 };
     });
     const added = asCorrupt(KIND, () => checkCounter('added count', view.getFloat64(24, true)));
     const filter = asCorrupt(

@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import type { CounterArray } from './count-min-table.js';
 import { SketchError } from './errors.js';
 
 /**
@@ -8,18 +9,26 @@ import { SketchError } from './errors.js';
  *   offset  size  field
  *   0       4     magic, 4 ASCII bytes naming the kind (`SWCM` count-min, `SWBF` Bloom, `SWWC`
  *                 windowed count-min, `SWWB` windowed Bloom, `SWWD` windowed distinct counter)
- *   4       1     format version (1)
+ *   4       1     format version (2; version 1 is still read)
  *   5       1     flags (kind-specific; unknown bits are refused)
  *   6       2     reserved, 0
  *   8       H     kind-specific header fields, little-endian, H a multiple of 8
- *   8 + H   ...   body: 32-bit little-endian words (counters or bit words)
+ *   8 + H   ...   body: little-endian arrays one after the other: 32-bit bit words, and counters of
+ *                 the width the header names (8, 16 or 32 bits; version 1 has 32-bit counters only)
  *   end-4   4     CRC-32 (zlib polynomial) of every byte before it
+ *
+ * Version 2 added the counter width to the count-min kinds' headers (SWCM: a u32 at offset 32,
+ * the header growing from 24 to 32 bytes; SWWC and SWWD: the u32 at offset 20 that version 1
+ * kept at 0). The Bloom kinds' layout is the same in both versions.
  *
  * Everything is little-endian whatever the platform, so bytes written on one machine read on any.
  */
 export const PREAMBLE_BYTES = 8;
 export const TRAILER_BYTES = 4;
-export const FORMAT_VERSION = 1;
+/** The version this build writes. */
+export const FORMAT_VERSION = 2;
+/** The oldest version this build still reads. */
+export const OLDEST_FORMAT_VERSION = 1;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -33,13 +42,14 @@ export interface Frame {
 /** The size of a frame's parts, as a kind's header announces them. */
 export interface FrameLayout {
   headerBytes: number;
-  bodyWords: number;
+  /** Total bytes of the body arrays (need not be a multiple of 4 with 8- or 16-bit counters). */
+  bodyBytes: number;
 }
 
 /** Allocates a frame and writes the preamble; the caller writes its header fields from offset 8. */
 export function openFrame(magic: string, flags: number, layout: FrameLayout): Frame {
   const bodyOffset = PREAMBLE_BYTES + layout.headerBytes;
-  const bytes = new Uint8Array(bodyOffset + layout.bodyWords * 4 + TRAILER_BYTES);
+  const bytes = new Uint8Array(bodyOffset + layout.bodyBytes + TRAILER_BYTES);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < 4; i++) bytes[i] = magic.charCodeAt(i);
   view.setUint8(4, FORMAT_VERSION);
@@ -47,13 +57,15 @@ export function openFrame(magic: string, flags: number, layout: FrameLayout): Fr
   return { bytes, view, bodyOffset };
 }
 
-/** Copies the body arrays one after the other and seals the frame with its checksum. */
-export function closeFrame(frame: Frame, ...bodies: Uint32Array[]): Uint8Array {
+/** Copies the body arrays one after the other (little-endian) and seals the frame with its checksum. */
+export function closeFrame(frame: Frame, ...bodies: CounterArray[]): Uint8Array {
   const { bytes, view } = frame;
   let at = frame.bodyOffset;
   for (const body of bodies) {
-    if (LITTLE_ENDIAN) {
+    if (LITTLE_ENDIAN || body.BYTES_PER_ELEMENT === 1) {
       bytes.set(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), at);
+    } else if (body.BYTES_PER_ELEMENT === 2) {
+      for (let i = 0; i < body.length; i++) view.setUint16(at + i * 2, body[i]!, true);
     } else {
       for (let i = 0; i < body.length; i++) view.setUint32(at + i * 4, body[i]!, true);
     }
@@ -69,18 +81,19 @@ export function corruptError(kind: string, detail: string): SketchError {
 }
 
 /**
- * Checks checksum, magic, version, flags, reserved bytes and total length, and returns the view
- * and the layout. `layout` reads the kind's header fields (only called once the first 32 bytes are
- * known to exist and the checksum holds) and returns the sizes they announce, or throws (any
- * error becomes SKETCH_CORRUPT with its message).
+ * Checks checksum, magic, version, flags, reserved bytes and total length, and returns the view,
+ * the format version and the body offset. `layout` reads the kind's header fields (only called
+ * once the first 32 bytes are known to exist, the checksum holds and the version is one this build
+ * reads: 1 or 2) and returns the sizes they announce, or throws (any error becomes SKETCH_CORRUPT
+ * with its message).
  */
 export function readFrame(
   input: Uint8Array,
   magic: string,
   kind: string,
   knownFlags: number,
-  layout: (view: DataView) => FrameLayout,
-): { view: DataView; bodyOffset: number } {
+  layout: (view: DataView, version: number) => FrameLayout,
+): { view: DataView; version: number; bodyOffset: number } {
   if (!(input instanceof Uint8Array)) throw corruptError(kind, 'input is not a Uint8Array');
   if (input.length < 32 + TRAILER_BYTES) throw corruptError(kind, `${input.length} bytes is shorter than a header`);
   const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
@@ -97,14 +110,14 @@ export function readFrame(
       `serialized ${kind} has format version ${version}; this build reads up to ${FORMAT_VERSION}`,
     );
   }
-  if (version === 0) throw corruptError(kind, 'format version 0');
+  if (version < OLDEST_FORMAT_VERSION) throw corruptError(kind, `format version ${version}`);
   if ((view.getUint8(5) & ~knownFlags) !== 0) throw corruptError(kind, `unknown flags 0x${view.getUint8(5).toString(16)}`);
   if (view.getUint16(6, true) !== 0) throw corruptError(kind, 'reserved bytes are not 0');
-  const sizes = asCorrupt(kind, () => layout(view));
+  const sizes = asCorrupt(kind, () => layout(view, version));
   const bodyOffset = PREAMBLE_BYTES + sizes.headerBytes;
-  const expected = bodyOffset + sizes.bodyWords * 4 + TRAILER_BYTES;
+  const expected = bodyOffset + sizes.bodyBytes + TRAILER_BYTES;
   if (input.length !== expected) throw corruptError(kind, `length ${input.length} bytes, header announces ${expected}`);
-  return { view, bodyOffset };
+  return { view, version, bodyOffset };
 }
 
 /** Runs `fn`; any error it throws (a header field out of range, an option refused) becomes SKETCH_CORRUPT. */
@@ -117,15 +130,32 @@ export function asCorrupt<T>(kind: string, fn: () => T): T {
   }
 }
 
-/** Copies body words at `offset` of a frame checked by `readFrame` into `out`; returns the next offset. */
-export function readWordsInto(input: Uint8Array, offset: number, out: Uint32Array): number {
-  if (LITTLE_ENDIAN) {
+/**
+ * Copies a body array at `offset` of a frame checked by `readFrame` into `out` (bit words or
+ * counters, little-endian, of `out`'s element size); returns the next offset.
+ */
+export function readWordsInto(input: Uint8Array, offset: number, out: CounterArray): number {
+  if (LITTLE_ENDIAN || out.BYTES_PER_ELEMENT === 1) {
     new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(input.subarray(offset, offset + out.byteLength));
   } else {
     const view = new DataView(input.buffer, input.byteOffset + offset, out.byteLength);
-    for (let i = 0; i < out.length; i++) out[i] = view.getUint32(i * 4, true);
+    if (out.BYTES_PER_ELEMENT === 2) for (let i = 0; i < out.length; i++) out[i] = view.getUint16(i * 2, true);
+    else for (let i = 0; i < out.length; i++) out[i] = view.getUint32(i * 4, true);
   }
   return offset + out.byteLength;
+}
+
+/**
+ * The counter width a count-min kind's header names: version 1 had 32-bit counters only and kept
+ * the field at 0; version 2 writes 8, 16 or 32. Anything else throws (SKETCH_CORRUPT via asCorrupt).
+ */
+export function counterBitsField(version: number, field: number): 8 | 16 | 32 {
+  if (version === 1) {
+    if (field !== 0) throw new Error('reserved field is not 0');
+    return 32;
+  }
+  if (field !== 8 && field !== 16 && field !== 32) throw new Error(`counter width ${field} is not 8, 16 or 32`);
+  return field;
 }
 
 /** Writes float64 values from `offset`; returns the next offset. */

@@ -1,40 +1,77 @@
 import { fmix32 } from './hash.js';
+import { invalidOption } from './errors.js';
 
-/** Counters saturate here instead of wrapping to 0 (a wrapped counter would under-count). */
+/** Width of one counter in bits. Narrower counters fit more of them (a wider sketch) in the same memory. */
+export type CounterBits = 8 | 16 | 32;
+
+/** The storage of one counter width. */
+export type CounterArray = Uint8Array | Uint16Array | Uint32Array;
+
+/** Largest value a 32-bit counter holds; counters saturate there instead of wrapping to 0. */
 export const MAX_COUNT = 0xffffffff;
 
+/** Largest value a counter of `bits` holds: 255, 65,535 or 2^32 - 1. */
+export function maxCountFor(bits: CounterBits): number {
+  return bits === 32 ? MAX_COUNT : 2 ** bits - 1;
+}
+
+/** Validates a `counterBits` option (default 32); the message names the option. */
+export function counterBitsOption(name: string, value: unknown): CounterBits {
+  const bits = value ?? 32;
+  if (bits !== 8 && bits !== 16 && bits !== 32) throw invalidOption(name, '8, 16 or 32', value);
+  return bits;
+}
+
+function allocate(bits: CounterBits, length: number): CounterArray {
+  return bits === 8 ? new Uint8Array(length) : bits === 16 ? new Uint16Array(length) : new Uint32Array(length);
+}
+
 /**
- * The counters of one or more count-min sketches of the same shape, in one `Uint32Array`:
- * `slots` sketches of `depth` rows of `width` counters. A plain sketch has one slot; a windowed
- * one has one slot per sub-window, so a key is hashed once and read at the same offsets in each.
+ * The counters of one or more count-min sketches of the same shape, in one typed array of
+ * `counterBits`-bit counters: `slots` sketches of `depth` rows of `width` counters. A plain sketch
+ * has one slot; a windowed one has one slot per sub-window, so a key is hashed once and read at
+ * the same offsets in each.
  *
  * Row positions: `fmix32(h1 + i*h2) mod width` for row i. The finalizer matters: with a power-of-two
  * width, plain `h1 + i*h2` keeps only the low bits of h1 and h2, so two keys whose (h1, h2) agree on
  * those bits collide in every row at once (probability 1/width² per pair instead of 1/width^depth).
  * Mixing each row's 32-bit value makes the rows behave as independent hashes unless both full
  * 32-bit hashes agree.
+ *
+ * Saturation: a counter that would pass `max` (255, 65,535 or 2^32 - 1) stays at `max`, never
+ * wraps, and then means "at least max". Every estimate is therefore never below
+ * min(true count, max): conservative update raises counters to min + n clamped at max, which keeps
+ * each counter of a key at least min(its count, max); plain update clamps each sum. A counter at
+ * `max` is sticky under `subtract` (its true sum is unknown, so lowering it could under-count); it
+ * is cleared with its slot. With 8-bit counters and a threshold below 255, a clamp can only say
+ * "above the threshold", which is what the detector wanted to know anyway.
  */
 export class CountMinTable {
   readonly width: number;
   readonly depth: number;
   readonly slots: number;
-  readonly counters: Uint32Array;
+  readonly counterBits: CounterBits;
+  /** The value counters saturate at. */
+  readonly max: number;
+  readonly counters: CounterArray;
   /** Offsets (row * width + column) of the last located key; reused, never reallocated. */
   readonly rows: Uint32Array;
   /** Sum of the counts added to each slot (the N of the error bound), exact up to 2^53. */
   readonly totals: Float64Array;
-  /** Times a sum exceeded MAX_COUNT and was clamped (`add`: once per call; `mergeFrom`: per counter). */
+  /** Times a sum exceeded `max` and was clamped (`add`: once per call; `mergeFrom`: per counter). */
   saturationEvents = 0;
   private readonly mask: number;
   private readonly slotSize: number;
 
-  constructor(width: number, depth: number, slots: number, counters?: Uint32Array) {
+  constructor(width: number, depth: number, slots: number, counterBits: CounterBits = 32) {
     this.width = width;
     this.depth = depth;
     this.slots = slots;
+    this.counterBits = counterBits;
+    this.max = maxCountFor(counterBits);
     this.mask = width - 1;
     this.slotSize = width * depth;
-    this.counters = counters ?? new Uint32Array(this.slotSize * slots);
+    this.counters = allocate(counterBits, this.slotSize * slots);
     this.rows = new Uint32Array(depth);
     this.totals = new Float64Array(slots);
   }
@@ -53,7 +90,7 @@ export class CountMinTable {
   min(slot: number): number {
     const { rows, counters, depth } = this;
     const base = slot * this.slotSize;
-    let min = MAX_COUNT;
+    let min = this.max;
     for (let i = 0; i < depth; i++) {
       const c = counters[base + rows[i]!]!;
       if (c < min) min = c;
@@ -68,19 +105,19 @@ export class CountMinTable {
    * no longer sums of the counts, so `subtract` and exact merging are only sound in plain mode.
    */
   add(slot: number, n: number, conservative: boolean): number {
-    const { rows, counters, depth } = this;
+    const { rows, counters, depth, max } = this;
     const base = slot * this.slotSize;
     this.totals[slot] = this.totals[slot]! + n;
     let estimate: number;
     if (conservative) {
-      let min = MAX_COUNT;
+      let min = max;
       for (let i = 0; i < depth; i++) {
         const c = counters[base + rows[i]!]!;
         if (c < min) min = c;
       }
       estimate = min + n;
-      if (estimate > MAX_COUNT) {
-        estimate = MAX_COUNT;
+      if (estimate > max) {
+        estimate = max;
         this.saturationEvents++;
       }
       for (let i = 0; i < depth; i++) {
@@ -88,13 +125,13 @@ export class CountMinTable {
         if (counters[j]! < estimate) counters[j] = estimate;
       }
     } else {
-      estimate = MAX_COUNT;
+      estimate = max;
       let saturated = false;
       for (let i = 0; i < depth; i++) {
         const j = base + rows[i]!;
         let c = counters[j]! + n;
-        if (c > MAX_COUNT) {
-          c = MAX_COUNT;
+        if (c > max) {
+          c = max;
           saturated = true;
         }
         counters[j] = c;
@@ -107,16 +144,17 @@ export class CountMinTable {
 
   /**
    * Removes `n` previously added (plain mode only) from the located key in one slot. Counters stop
-   * at 0: removing what was never added must not wrap around to 4 billion.
+   * at 0: removing what was never added must not wrap around. A saturated counter stays at `max`:
+   * it stands for an unknown sum of at least `max`, and lowering it could under-count.
    */
   subtract(slot: number, n: number): void {
-    const { rows, counters, depth } = this;
+    const { rows, counters, depth, max } = this;
     const base = slot * this.slotSize;
     this.totals[slot] = Math.max(0, this.totals[slot]! - n);
     for (let i = 0; i < depth; i++) {
       const j = base + rows[i]!;
       const c = counters[j]!;
-      counters[j] = c > n ? c - n : 0;
+      if (c !== max) counters[j] = c > n ? c - n : 0;
     }
   }
 
@@ -125,14 +163,15 @@ export class CountMinTable {
     this.totals[slot] = 0;
   }
 
-  /** Adds another table of the same shape counter by counter, saturating. */
+  /** Adds another table of the same shape and counter width counter by counter, saturating. */
   mergeFrom(other: CountMinTable): void {
     const a = this.counters;
     const b = other.counters;
+    const max = this.max;
     for (let j = 0; j < a.length; j++) {
       const s = a[j]! + b[j]!;
-      if (s > MAX_COUNT) {
-        a[j] = MAX_COUNT;
+      if (s > max) {
+        a[j] = max;
         this.saturationEvents++;
       } else {
         a[j] = s;

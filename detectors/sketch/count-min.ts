@@ -1,5 +1,5 @@
-import { asCorrupt, checkCounter, closeFrame, openFrame, readFrame, readWordsInto } from './codec.js';
-import { CountMinTable } from './count-min-table.js';
+import { asCorrupt, checkCounter, closeFrame, counterBitsField, openFrame, readFrame, readWordsInto } from './codec.js';
+import { CountMinTable, counterBitsOption, type CounterBits } from './count-min-table.js';
 import { fractionOption, intOption, SketchError, seedOption } from './errors.js';
 import { KeyHasher } from './key-hasher.js';
 import type { CountMinErrorBound, CountMinOptions } from './types.js';
@@ -25,7 +25,8 @@ export function checkCount(n: number): void {
 }
 
 /**
- * Count-min sketch (Cormode & Muthukrishnan 2005) on one `Uint32Array` of depth x width counters.
+ * Count-min sketch (Cormode & Muthukrishnan 2005) on one typed array of depth x width counters of
+ * 8, 16 or 32 bits (`counterBits`, default 32).
  *
  * Guarantee: `estimate(key)` is never below the key's true count, and exceeds it by more than
  * epsilon * N (epsilon = e / width, N = total of all counts added) with probability at most
@@ -37,13 +38,15 @@ export function checkCount(n: number): void {
  * least the key's count in that part), and never above the plain-update sketch of the combined
  * stream (a conservative counter never exceeds the plain one), so the epsilon/delta bound holds.
  *
- * Counters saturate at 2^32 - 1 instead of wrapping; `saturationEvents` counts the clamps.
+ * Counters saturate at their maximum (255, 65,535, 2^32 - 1) instead of wrapping; an estimate is
+ * then never below min(true count, maximum), and `saturationEvents` counts the clamps.
  */
 export class CountMinSketch {
   readonly width: number;
   readonly depth: number;
   readonly seed: number;
   readonly conservative: boolean;
+  readonly counterBits: CounterBits;
   private readonly table: CountMinTable;
   private readonly hasher: KeyHasher;
 
@@ -53,7 +56,8 @@ export class CountMinSketch {
     this.depth = depth;
     this.seed = seedOption('seed', options.seed);
     this.conservative = options.conservative ?? true;
-    this.table = new CountMinTable(width, depth, 1);
+    this.counterBits = counterBitsOption('counterBits', options.counterBits);
+    this.table = new CountMinTable(width, depth, 1, this.counterBits);
     this.hasher = new KeyHasher(this.seed);
   }
 
@@ -101,19 +105,24 @@ export class CountMinSketch {
     return this.table.byteLength;
   }
 
-  /** Number of clamps at 2^32 - 1 (see CountMinTable.saturationEvents). */
+  /** The value counters saturate at: 255, 65,535 or 2^32 - 1. */
+  get maxCount(): number {
+    return this.table.max;
+  }
+
+  /** Number of clamps at `maxCount` (see CountMinTable.saturationEvents). */
   get saturationEvents(): number {
     return this.table.saturationEvents;
   }
 
-  /** True once any counter was clamped: estimates near 2^32 - 1 are then lower bounds of nothing. */
+  /** True once any counter was clamped: an estimate equal to `maxCount` then means "at least maxCount". */
   get saturated(): boolean {
     return this.table.saturationEvents > 0;
   }
 
   /**
    * Adds another sketch's counts into this one (see the class comment for what the result means).
-   * Throws SKETCH_INCOMPATIBLE unless width, depth, seed and update mode are the same.
+   * Throws SKETCH_INCOMPATIBLE unless width, depth, seed, update mode and counter width are the same.
    */
   merge(other: CountMinSketch): void {
     const diff =
@@ -121,31 +130,39 @@ export class CountMinSketch {
       : other.depth !== this.depth ? `depth ${other.depth} vs ${this.depth}`
       : other.seed !== this.seed ? `seed ${other.seed} vs ${this.seed}`
       : other.conservative !== this.conservative ? 'conservative vs plain update'
+      : other.counterBits !== this.counterBits ? `counter width ${other.counterBits} vs ${this.counterBits} bits`
       : undefined;
     if (diff !== undefined) throw new SketchError('SKETCH_INCOMPATIBLE', `cannot merge count-min sketches: ${diff}`);
     this.table.mergeFrom(other.table);
   }
 
   /**
-   * Self-describing bytes (see codec.ts); header fields from offset 8: width u32, depth u32,
-   * seed u32, clamps u32, N f64; then the counters row by row; flag bit 0 = conservative.
+   * Self-describing bytes (see codec.ts), format version 2; header fields from offset 8: width
+   * u32, depth u32, seed u32, clamps u32, N f64, counter bits u32, 0 u32; then the counters row by
+   * row, `counterBits / 8` bytes each; flag bit 0 = conservative. Version 1 had no counter-bits
+   * field (a 24-byte header) and 32-bit counters.
    */
   serialize(): Uint8Array {
-    const frame = openFrame(MAGIC, this.conservative ? FLAG_CONSERVATIVE : 0, { headerBytes: 24, bodyWords: this.width * this.depth });
+    const frame = openFrame(MAGIC, this.conservative ? FLAG_CONSERVATIVE : 0, { headerBytes: 32, bodyBytes: this.table.byteLength });
     frame.view.setUint32(8, this.width, true);
     frame.view.setUint32(12, this.depth, true);
     frame.view.setUint32(16, this.seed, true);
     frame.view.setUint32(20, Math.min(this.table.saturationEvents, 0xffffffff), true);
     frame.view.setFloat64(24, this.totalCount, true);
+    frame.view.setUint32(32, this.counterBits, true);
     return closeFrame(frame, this.table.counters);
   }
 
   /** Rebuilds a sketch from `serialize` output; SKETCH_CORRUPT / SKETCH_UNSUPPORTED_VERSION otherwise. */
   static deserialize(bytes: Uint8Array): CountMinSketch {
     let shape = { width: 0, depth: 0 };
-    const { view, bodyOffset } = readFrame(bytes, MAGIC, KIND, FLAG_CONSERVATIVE, (v) => {
+    let counterBits: CounterBits = 32;
+    const { view, bodyOffset } = readFrame(bytes, MAGIC, KIND, FLAG_CONSERVATIVE, (v, version) => {
       shape = checkCountMinShape(v.getUint32(8, true), v.getUint32(12, true));
-      return { headerBytes: 24, bodyWords: shape.width * shape.depth };
+      if (version === 1) return { headerBytes: 24, bodyBytes: shape.width * shape.depth * 4 };
+      counterBits = counterBitsField(version, v.getUint32(32, true));
+      if (v.getUint32(36, true) !== 0) throw new Error('reserved field is not 0');
+      return { headerBytes: 32, bodyBytes: (shape.width * shape.depth * counterBits) / 8 };
     });
     const total = asCorrupt(KIND, () => checkCounter('total count', view.getFloat64(24, true)));
     const sketch = new CountMinSketch({
@@ -153,6 +170,7 @@ export class CountMinSketch {
       depth: shape.depth,
       seed: view.getUint32(16, true),
       conservative: (view.getUint8(5) & FLAG_CONSERVATIVE) !== 0,
+      counterBits,
     });
     readWordsInto(bytes, bodyOffset, sketch.table.counters);
     sketch.table.totals[0] = total;

@@ -17,6 +17,14 @@ export interface CountMinOptions {
    * makes `merge` an exact sum and allows subtraction.
    */
   conservative?: boolean;
+  /**
+   * Bits per counter: 8, 16 or 32 (default 32). Counters saturate at 255, 65,535 or 2^32 - 1
+   * (never wrap), so an estimate is never below min(true count, that maximum): narrow counters
+   * suit a sketch that only has to tell whether a count passed a threshold well below the maximum,
+   * and hold 4x (8-bit) or 2x (16-bit) the width in the same memory. Sketches merge only with the
+   * same width.
+   */
+  counterBits?: 8 | 16 | 32;
 }
 
 export interface BloomOptions {
@@ -73,6 +81,11 @@ export interface WindowedDistinctOptions extends WindowOptions {
   groupWidth?: number;
   /** Rows of the per-group counts. Default 4. */
   groupDepth?: number;
+  /**
+   * Bits per counter of the per-group counts: 8, 16 or 32 (default 32); saturating, as in
+   * CountMinOptions. A saturated counter stays saturated when a pair moves out of its sub-window.
+   */
+  counterBits?: 8 | 16 | 32;
   /** Unsigned 32-bit hash seed. Default 0. */
   seed?: number;
 }

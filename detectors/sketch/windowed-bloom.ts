@@ -180,7 +180,7 @@ export class WindowedBloom {
   serialize(): Uint8Array {
     const frame = openFrame(MAGIC, 0, {
       headerBytes: FIXED_HEADER + WindowClock.stateBytes(this.clock.slots),
-      bodyWords: this.table.words.length,
+      bodyBytes: this.table.words.byteLength,
     });
     const { view } = frame;
     view.setUint32(8, this.bits, true);
@@ -205,7 +205,7 @@ export class WindowedBloom {
       }
       return {
         headerBytes: FIXED_HEADER + WindowClock.stateBytes(clock.slots),
-        bodyWords: Math.ceil(shape.bits / 32) * clock.slots,
+        bodyBytes: Math.ceil(shape.bits / 32) * 4 * clock.slots,
       };
     });
     const f = new WindowedBloom({

@@ -1,6 +1,6 @@
-import { asCorrupt, checkCounter, closeFrame, openFrame, readFloats, readFrame, readWordsInto, writeFloats } from './codec.js';
+import { asCorrupt, checkCounter, closeFrame, counterBitsField, openFrame, readFloats, readFrame, readWordsInto, writeFloats } from './codec.js';
 import { checkCount, checkCountMinShape } from './count-min.js';
-import { CountMinTable } from './count-min-table.js';
+import { CountMinTable, counterBitsOption, type CounterBits } from './count-min-table.js';
 import { seedOption } from './errors.js';
 import { KeyHasher } from './key-hasher.js';
 import type { CountMinErrorBound, WindowAddStatus, WindowedCountMinOptions, WindowMode } from './types.js';
@@ -9,7 +9,10 @@ import { WindowClock } from './window-clock.js';
 const MAGIC = 'SWWC';
 const KIND = 'windowed count-min sketch';
 const FLAG_CONSERVATIVE = 1;
-/** Fixed header fields before the clock block: width, depth, seed, reserved (u32); late, invalid, clamps (f64). */
+/**
+ * Fixed header fields before the clock block: width, depth, seed, counter bits (u32; 0 in format
+ * version 1, whose counters are all 32-bit); late, invalid, clamps (f64).
+ */
 const FIXED_HEADER = 40;
 
 function headerBytes(slots: number): number {
@@ -29,12 +32,18 @@ function headerBytes(slots: number): number {
  * the true count in those sub-windows and at most the one sketch of their union would give, so
  * it exceeds the truth by more than epsilon * N (N = events in the sub-windows read) with
  * probability at most delta, as for CountMinSketch.
+ *
+ * Counters of `counterBits` (8, 16, 32) saturate at their maximum M per sub-window: each
+ * sub-window's estimate is never below min(true, M), so the window's estimate is at least the true
+ * count or at least M. With 8-bit counters and a threshold well below 255 the answer to "more
+ * than N?" is the same as with 32-bit ones, at a quarter of the memory per counter.
  */
 export class WindowedCountMin {
   readonly width: number;
   readonly depth: number;
   readonly seed: number;
   readonly conservative: boolean;
+  readonly counterBits: CounterBits;
   readonly clock: WindowClock;
   private readonly table: CountMinTable;
   private readonly hasher: KeyHasher;
@@ -47,8 +56,9 @@ export class WindowedCountMin {
     this.depth = depth;
     this.seed = seedOption('seed', options.seed);
     this.conservative = options.conservative ?? true;
+    this.counterBits = counterBitsOption('counterBits', options.counterBits);
     this.clock = new WindowClock(options);
-    this.table = new CountMinTable(width, depth, this.clock.slots);
+    this.table = new CountMinTable(width, depth, this.clock.slots, this.counterBits);
     this.hasher = new KeyHasher(this.seed);
     this.clock.onRecycle((slot) => this.table.clear(slot));
   }
@@ -112,6 +122,12 @@ export class WindowedCountMin {
     return this.invalid;
   }
 
+  /** The value each sub-window's counters saturate at: 255, 65,535 or 2^32 - 1. */
+  get maxCount(): number {
+    return this.table.max;
+  }
+
+  /** Counter clamps at `maxCount` (see CountMinTable.saturationEvents). */
   get saturationEvents(): number {
     return this.table.saturationEvents;
   }
@@ -120,26 +136,29 @@ export class WindowedCountMin {
     return this.table.saturationEvents > 0;
   }
 
-  /** Bytes of counter memory: slots x depth x width x 4, fixed at construction. */
+  /** Bytes of counter memory: slots x depth x width x counterBits / 8, fixed at construction. */
   get byteLength(): number {
     return this.table.byteLength;
   }
 
   /**
-   * Self-describing bytes (see codec.ts). Header from offset 8: width, depth, seed, 0 (u32);
-   * late, invalid, clamps (f64); the clock (options, newest time, sub-window of each slot); the
-   * count total of each slot (f64); then the counters slot by slot. Flag bit 0 = conservative.
+   * Self-describing bytes (see codec.ts), format version 2. Header from offset 8: width, depth,
+   * seed, counter bits (u32); late, invalid, clamps (f64); the clock (options, newest time,
+   * sub-window of each slot); the count total of each slot (f64); then the counters slot by slot,
+   * `counterBits / 8` bytes each. Flag bit 0 = conservative. Version 1 wrote 0 for the counter
+   * bits and had 32-bit counters.
    */
   serialize(): Uint8Array {
     const slots = this.clock.slots;
     const frame = openFrame(MAGIC, this.conservative ? FLAG_CONSERVATIVE : 0, {
       headerBytes: headerBytes(slots),
-      bodyWords: this.table.counters.length,
+      bodyBytes: this.table.byteLength,
     });
     const { view } = frame;
     view.setUint32(8, this.width, true);
     view.setUint32(12, this.depth, true);
     view.setUint32(16, this.seed, true);
+    view.setUint32(20, this.counterBits, true);
     let at = writeFloats(view, 24, [this.late, this.invalid, this.table.saturationEvents]);
     at = this.clock.writeState(view, at);
     writeFloats(view, at, this.table.totals);
@@ -150,17 +169,19 @@ export class WindowedCountMin {
   static deserialize(bytes: Uint8Array): WindowedCountMin {
     let clock: WindowClock | undefined;
     let shape = { width: 0, depth: 0 };
+    let counterBits: CounterBits = 32;
     // Sizes come from the header alone: nothing is allocated before the length is known to match.
-    const { view, bodyOffset } = readFrame(bytes, MAGIC, KIND, FLAG_CONSERVATIVE, (v) => {
-      if (v.getUint32(20, true) !== 0) throw new Error('reserved field is not 0');
+    const { view, bodyOffset } = readFrame(bytes, MAGIC, KIND, FLAG_CONSERVATIVE, (v, version) => {
+      counterBits = counterBitsField(version, v.getUint32(20, true));
       shape = checkCountMinShape(v.getUint32(8, true), v.getUint32(12, true));
       clock = WindowClock.readClock(v, 8 + FIXED_HEADER);
-      return { headerBytes: headerBytes(clock.slots), bodyWords: shape.width * shape.depth * clock.slots };
+      return { headerBytes: headerBytes(clock.slots), bodyBytes: (shape.width * shape.depth * clock.slots * counterBits) / 8 };
     });
     const s = new WindowedCountMin({
       ...shape,
       seed: view.getUint32(16, true),
       conservative: (view.getUint8(5) & FLAG_CONSERVATIVE) !== 0,
+      counterBits,
       windowMs: clock!.windowMs,
       subWindows: clock!.subWindows,
       allowedLatenessMs: clock!.allowedLatenessMs,

@@ -1,7 +1,7 @@
 import { BloomTable, expectedFill } from './bloom-table.js';
-import { asCorrupt, checkCounter, closeFrame, corruptError, openFrame, readFloats, readFrame, readWordsInto, writeFloats } from './codec.js';
+import { asCorrupt, checkCounter, closeFrame, corruptError, counterBitsField, openFrame, readFloats, readFrame, readWordsInto, writeFloats } from './codec.js';
 import { checkCountMinShape } from './count-min.js';
-import { CountMinTable } from './count-min-table.js';
+import { CountMinTable, counterBitsOption, type CounterBits } from './count-min-table.js';
 import { seedOption } from './errors.js';
 import { deriveSeed, KeyHasher } from './key-hasher.js';
 import type { DistinctErrorEstimate, WindowedDistinctOptions, WindowMode, WindowSeenStatus } from './types.js';
@@ -11,8 +11,9 @@ import { windowedBloomShape } from './windowed-bloom.js';
 const MAGIC = 'SWWD';
 const KIND = 'windowed distinct counter';
 /**
- * Fixed header fields before the clock block: group width, group depth, seed, reserved (u32);
- * capacity, rate, late, invalid, saturated sub-windows, group clamps (f64).
+ * Fixed header fields before the clock block: group width, group depth, seed, group counter bits
+ * (u32; 0 in format version 1, whose counters are all 32-bit); capacity, rate, late, invalid,
+ * saturated sub-windows, group clamps (f64).
  */
 const FIXED_HEADER = 64;
 
@@ -42,6 +43,10 @@ function headerBytes(slots: number): number {
  *   window) with probability 1 - delta, epsilon = e / groupWidth, delta = e^-groupDepth.
  * Queries for earlier times (nowMs < latestTimeMs) can miss pairs whose latest occurrence is
  * after nowMs: detectors should query at `latestTimeMs`.
+ *
+ * The group counts may use 8- or 16-bit counters (`counterBits`): each sub-window's count then
+ * saturates at 255 or 65,535 and stays there (a move out of a saturated counter does not lower
+ * it), so a count is never below min(true, maximum) per sub-window, plus the Bloom under-count.
  */
 export class WindowedDistinctCounter {
   readonly clock: WindowClock;
@@ -52,6 +57,7 @@ export class WindowedDistinctCounter {
   readonly falsePositiveRate: number;
   private readonly pairs: BloomTable;
   private readonly groups: CountMinTable;
+  readonly counterBits: CounterBits;
   private readonly groupHasher: KeyHasher;
   private readonly pairHasher: KeyHasher;
   private readonly designBitsSet: number;
@@ -78,10 +84,11 @@ export class WindowedDistinctCounter {
       throw err;
     }
     this.seed = seedOption('seed', options.seed);
+    this.counterBits = counterBitsOption('counterBits', options.counterBits);
     this.capacity = shape.capacity;
     this.falsePositiveRate = options.falsePositiveRate ?? 0.001;
     this.pairs = new BloomTable(shape.bits, shape.hashes, this.clock.slots);
-    this.groups = new CountMinTable(groupShape.width, groupShape.depth, this.clock.slots);
+    this.groups = new CountMinTable(groupShape.width, groupShape.depth, this.clock.slots, this.counterBits);
     const fill = expectedFill(shape.bits, shape.hashes, shape.capacity);
     this.designBitsSet = fill * shape.bits;
     this.designRate = -Math.expm1((this.clock.subWindows + 1) * Math.log1p(-(fill ** shape.hashes)));
@@ -185,9 +192,14 @@ export class WindowedDistinctCounter {
     return this.saturatedCount;
   }
 
-  /** Group counter clamps at 2^32 - 1 (practically never for distinct counts). */
+  /** Group counter clamps at `maxCount` (practically never with 32-bit counters). */
   get saturationEvents(): number {
     return this.groups.saturationEvents;
+  }
+
+  /** The value each sub-window's group counters saturate at: 255, 65,535 or 2^32 - 1. */
+  get maxCount(): number {
+    return this.groups.max;
   }
 
   get latestTimeMs(): number {
@@ -221,21 +233,24 @@ export class WindowedDistinctCounter {
   }
 
   /**
-   * Self-describing bytes (see codec.ts). Header from offset 8: group width, group depth, seed,
-   * 0 (u32); capacity, false-positive rate, late, invalid, saturated sub-windows, group clamps
-   * (f64); the clock (options, newest time, sub-window of each slot); the pair total of each slot
-   * (f64); then the pair filters' bit words and the group counters, slot by slot.
+   * Self-describing bytes (see codec.ts), format version 2. Header from offset 8: group width,
+   * group depth, seed, group counter bits (u32); capacity, false-positive rate, late, invalid,
+   * saturated sub-windows, group clamps (f64); the clock (options, newest time, sub-window of each
+   * slot); the pair total of each slot (f64); then the pair filters' bit words (32-bit) and the
+   * group counters (`counterBits / 8` bytes each), slot by slot. Version 1 wrote 0 for the
+   * counter bits and had 32-bit counters.
    */
   serialize(): Uint8Array {
     const slots = this.clock.slots;
     const frame = openFrame(MAGIC, 0, {
       headerBytes: headerBytes(slots),
-      bodyWords: this.pairs.words.length + this.groups.counters.length,
+      bodyBytes: this.pairs.words.byteLength + this.groups.byteLength,
     });
     const { view } = frame;
     view.setUint32(8, this.groups.width, true);
     view.setUint32(12, this.groups.depth, true);
     view.setUint32(16, this.seed, true);
+    view.setUint32(20, this.counterBits, true);
     let at = writeFloats(view, 24, [
       this.capacity,
       this.falsePositiveRate,
@@ -254,16 +269,17 @@ export class WindowedDistinctCounter {
     let clock: WindowClock | undefined;
     let group = { width: 0, depth: 0 };
     let capacity = 0;
+    let counterBits: CounterBits = 32;
     // Sizes come from the header alone: nothing is allocated before the length is known to match.
-    const { view, bodyOffset } = readFrame(bytes, MAGIC, KIND, 0, (v) => {
-      if (v.getUint32(20, true) !== 0) throw new Error('reserved field is not 0');
+    const { view, bodyOffset } = readFrame(bytes, MAGIC, KIND, 0, (v, version) => {
+      counterBits = counterBitsField(version, v.getUint32(20, true));
       group = checkCountMinShape(v.getUint32(8, true), v.getUint32(12, true));
       clock = WindowClock.readClock(v, 8 + FIXED_HEADER);
       const shape = windowedBloomShape(clock, v.getFloat64(24, true), v.getFloat64(32, true), 'expectedPairsPerSubWindow');
       capacity = shape.capacity;
       return {
         headerBytes: headerBytes(clock.slots),
-        bodyWords: (Math.ceil(shape.bits / 32) + group.width * group.depth) * clock.slots,
+        bodyBytes: (Math.ceil(shape.bits / 32) * 4 + (group.width * group.depth * counterBits) / 8) * clock.slots,
       };
     });
     const c = new WindowedDistinctCounter({
@@ -274,6 +290,7 @@ export class WindowedDistinctCounter {
       falsePositiveRate: view.getFloat64(32, true),
       groupWidth: group.width,
       groupDepth: group.depth,
+      counterBits,
       seed: view.getUint32(16, true),
     });
     asCorrupt(KIND, () => {
