@@ -14,6 +14,8 @@ export interface SidecarMetricSources {
   lastEventTimeMs: () => number;
   /** Wall-clock time that event was scored, epoch ms. */
   lastScoredAtMs: () => number;
+  /** Events scored by `receiver|provider`. */
+  eventsByReceiverProvider: () => ReadonlyMap<string, number>;
 }
 
 function mirrored(registry: Registry, name: string, help: string, labelNames: string[], read: () => [Record<string, string>, number][]): void {
@@ -50,6 +52,12 @@ export function registerSidecarMetrics(registry: Registry, sources: SidecarMetri
   mirrored(registry, 'secretwatch_requests_total', 'OTLP export requests received.', ['receiver'], perReceiver((s) => s.requests));
   mirrored(registry, 'secretwatch_log_records_received_total', 'OTLP log records received and decoded.', ['receiver'], perReceiver((s) => s.records));
   mirrored(registry, 'secretwatch_events_normalized_total', 'Secret access events normalized from received records.', ['receiver'], perReceiver((s) => s.events));
+  mirrored(registry, 'secretwatch_events_received_total', 'Secret access events scored, by receiver and cloud provider.', ['receiver', 'provider'], () =>
+    [...sources.eventsByReceiverProvider().entries()].map(([key, n]): [Record<string, string>, number] => {
+      const [receiver = '', provider = ''] = key.split('|');
+      return [{ receiver, provider }, n];
+    }),
+  );
   mirrored(registry, 'secretwatch_records_unrelated_total', 'Well-formed audit records that are not secret accesses.', ['receiver'], perReceiver((s) => s.unrelated));
   mirrored(registry, 'secretwatch_records_rejected_total', 'Audit records rejected by the decoder, by reason.', ['receiver', 'reason'], () =>
     sources.receivers.flatMap((r) => [...r.stats.rejectedByReason.entries()].map(([reason, n]): [Record<string, string>, number] => [{ receiver: r.name, reason }, n])),

@@ -49,6 +49,8 @@ export class Sidecar {
   private saveTimer: NodeJS.Timeout | undefined;
   private lastEventTimeMs = Number.NaN;
   private lastScoredAtMs = Number.NaN;
+  /** Events scored, by `receiver|provider`: a handful of keys (2 receivers x 3 clouds). */
+  private readonly eventsByReceiverProvider = new Map<string, number>();
 
   constructor(
     private readonly settings: RunSettings,
@@ -96,6 +98,7 @@ export class Sidecar {
       detector: this.detector,
       lastEventTimeMs: () => this.lastEventTimeMs,
       lastScoredAtMs: () => this.lastScoredAtMs,
+      eventsByReceiverProvider: () => this.eventsByReceiverProvider,
     });
     addresses.httpPort = await this.health.listen(s.httpEndpoint);
     this.saveTimer = setInterval(() => void this.saveState(), s.saveIntervalMs);
@@ -122,6 +125,8 @@ export class Sidecar {
     if (!outbox.hasRoom()) throw consumerOverloaded('the alert outbox is full: the backend is not taking alerts');
     let alerts: Alert[] | undefined;
     for (const event of batch.events) {
+      const key = `${batch.receiver}|${event.provider}`;
+      this.eventsByReceiverProvider.set(key, (this.eventsByReceiverProvider.get(key) ?? 0) + 1);
       const raised = this.detector.process(event);
       if (raised.length > 0) (alerts ??= []).push(...raised);
       this.forwarder?.forward(event);

@@ -141,6 +141,10 @@ describe('secretwatch run (end to end)', () => {
     expect(metrics.text).toMatch(/secretwatch_alerts_total\{rule="secret_access_spike"\} 1/);
     expect(metrics.text).toMatch(/secretwatch_events_normalized_total\{receiver="otlp-http"\} 11/);
     expect(metrics.text).toMatch(/secretwatch_events_normalized_total\{receiver="otlp-grpc"\} 2/);
+    expect(metrics.text).toMatch(/secretwatch_events_received_total\{receiver="otlp-http",provider="aws"\} 11/);
+    expect(metrics.text).toMatch(/secretwatch_events_received_total\{receiver="otlp-grpc",provider="azure"\} 1/);
+    expect(metrics.text).toMatch(/secretwatch_events_received_total\{receiver="otlp-grpc",provider="gcp"\} 1/);
+    expect(metrics.text).toMatch(/secretwatch_event_lag_seconds \d/);
   });
 
   it('refuses requests without the bearer token', async () => {
