@@ -10,7 +10,7 @@ export type SketchErrorCode =
   | 'SKETCH_INVALID_OPTION'
   /** A call argument is not usable (a count that is not a non-negative 32-bit integer). */
   | 'SKETCH_INVALID_ARGUMENT'
-  /** `merge` of two sketches whose dimensions, seed or update mode differ. */
+  /** `merge` of two sketches whose dimensions, seed, update mode or counter width differ. */
   | 'SKETCH_INCOMPATIBLE'
   /** Serialized bytes that are truncated, altered, or not this kind of sketch. */
   | 'SKETCH_CORRUPT'

@@ -55,9 +55,10 @@ export class WindowedDistinctCounter {
   readonly capacity: number;
   /** The configured probability that a pair new to the window is missed. */
   readonly falsePositiveRate: number;
+  /** Bits per counter of the per-group counts (8, 16 or 32). */
+  readonly counterBits: CounterBits;
   private readonly pairs: BloomTable;
   private readonly groups: CountMinTable;
-  readonly counterBits: CounterBits;
   private readonly groupHasher: KeyHasher;
   private readonly pairHasher: KeyHasher;
   private readonly designBitsSet: number;
