@@ -5,7 +5,8 @@ import type { EngineSpec } from '../ruleset/rule-schema.js';
 import { WindowedBloom } from '../sketch/windowed-bloom.js';
 import type { Engine, EngineStats, Finding } from './engine.js';
 import type { EngineOptions } from './engine-options.js';
-import { configFingerprint, decodeEngineState, decodeScalars, encodeEngineState, encodeScalars, restoreSection } from './engine-state.js';
+import { restoreBloomEngine, snapshotBloomEngine } from './bloom-engine-state.js';
+import { configFingerprint } from './engine-state.js';
 import { GROUP_SEPARATOR, groupKey, groupRecord } from './group-key.js';
 import { LatenessGate } from './lateness-gate.js';
 import { resolveSketch, SKETCH_DEFAULTS, type ResolvedSketch } from './sketch-defaults.js';
@@ -94,20 +95,10 @@ export class MultiProviderEngine implements Engine {
   }
 
   snapshot(): Uint8Array {
-    return encodeEngineState('multi_provider', this.fingerprint, [encodeScalars([this.gate.latestMs, this.gate.late]), this.bloom.serialize()]);
+    return snapshotBloomEngine('multi_provider', this.fingerprint, this.gate, this.bloom);
   }
 
   restore(bytes: Uint8Array): void {
-    const sections = decodeEngineState(bytes, 'multi_provider', this.fingerprint, 2);
-    const [latestMs, late] = decodeScalars(sections[0]!, 2) as [number, number];
-    const bloom = restoreSection(
-      'pairs',
-      sections[1]!,
-      (b) => WindowedBloom.deserialize(b),
-      (s) => s.bits === this.bloom.bits && s.hashes === this.bloom.hashes && s.seed === this.bloom.seed && s.clock.slots === this.bloom.clock.slots,
-    );
-    this.gate.latestMs = latestMs;
-    this.gate.late = late;
-    this.bloom = bloom;
+    this.bloom = restoreBloomEngine(bytes, 'multi_provider', this.fingerprint, this.gate, this.bloom, 'pairs');
   }
 }
