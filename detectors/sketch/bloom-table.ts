@@ -1,7 +1,16 @@
+import { SketchError } from './errors.js';
+
 /**
  * The bits of one or more Bloom filters of the same shape, in one `Uint32Array`: `slots` filters of
  * `bits` bits. A plain filter has one slot; a windowed one has one slot per sub-window, so a key is
  * hashed once and probed at the same positions in each.
+ *
+ * Layout: the slots of one position sit side by side (bit `position * slots + slot`), not slot
+ * after slot. A windowed query asks "is the key in any sub-filter of the window?", which used to
+ * read every probe in every slot: up to k x slots cache misses per event, most of the detector's
+ * time on a high-cardinality stream. Side by side, a probe's bits for all slots share one or two
+ * words, so the query costs k misses whatever the number of slots (`presentSlots`). Clearing one
+ * slot becomes a strided pass over the table (once per sub-window of event time; see `clear`).
  *
  * Probe positions: g_i = h1 + i*h2 (Kirsch & Mitzenmacher 2006: two independent hashes give the
  * false-positive rate of k independent ones), mapped onto [0, bits) by multiply-shift
@@ -13,20 +22,28 @@ export class BloomTable {
   readonly hashes: number;
   readonly slots: number;
   readonly words: Uint32Array;
-  /** Bit positions of the last located key; reused, never reallocated. */
+  /** Positions (0..bits-1) of the last located key's probes; reused, never reallocated. */
   readonly positions: Uint32Array;
   /** Bits set in each slot, kept up to date by `set` (the fill drives the false-positive estimate). */
   readonly bitsSet: Float64Array;
-  private readonly wordsPerSlot: number;
+  /** Mask of the `slots` low bits, when a position's slots fit one 32-bit field (slots <= 32). */
+  private readonly fieldMask: number;
+  /** Per slot, the AND masks of one period (`slots` words = 32 positions) that clear that slot. */
+  private readonly clearMasks: Uint32Array[] | undefined;
 
   constructor(bits: number, hashes: number, slots: number) {
+    // Bit indexes are 32-bit (`>>> 5`): bits x slots must stay below 2^32 (512 MiB of bits).
+    if (bits * slots > 0xffffffff) {
+      throw new SketchError('SKETCH_INVALID_OPTION', `a filter of ${bits} bits x ${slots} sub-windows exceeds 2^32 bits`);
+    }
     this.bits = bits;
     this.hashes = hashes;
     this.slots = slots;
-    this.wordsPerSlot = Math.ceil(bits / 32);
-    this.words = new Uint32Array(this.wordsPerSlot * slots);
+    this.words = new Uint32Array(Math.ceil((bits * slots) / 32));
     this.positions = new Uint32Array(hashes);
     this.bitsSet = new Float64Array(slots);
+    this.fieldMask = slots >= 32 ? 0xffffffff : (1 << slots) - 1;
+    this.clearMasks = slots > 1 && slots <= 32 ? periodMasks(slots) : undefined;
   }
 
   get byteLength(): number {
@@ -43,24 +60,40 @@ export class BloomTable {
 
   /** True when every probe of the located key is set in `slot` (possibly present). */
   test(slot: number): boolean {
-    const { positions, words, hashes } = this;
-    const base = slot * this.wordsPerSlot;
+    const { positions, words, hashes, slots } = this;
     for (let i = 0; i < hashes; i++) {
-      const p = positions[i]!;
-      if ((words[base + (p >>> 5)]! & (1 << (p & 31))) === 0) return false;
+      const b = positions[i]! * slots + slot;
+      if ((words[b >>> 5]! & (1 << (b & 31))) === 0) return false;
     }
     return true;
   }
 
+  /**
+   * The slots in which every probe of the located key is set, as a bit mask (bit s = slot s), in k
+   * reads; only for tables of at most 32 slots (`slots <= 32`; use `test` per slot otherwise).
+   */
+  presentSlots(): number {
+    const { positions, words, hashes, slots, fieldMask } = this;
+    let all = fieldMask;
+    for (let i = 0; i < hashes && all !== 0; i++) {
+      const start = positions[i]! * slots;
+      const w = start >>> 5;
+      const off = start & 31;
+      let field = words[w]! >>> off;
+      if (off + slots > 32) field |= words[w + 1]! << (32 - off);
+      all &= field;
+    }
+    return all & fieldMask;
+  }
+
   /** Sets the located key's probes in `slot`; returns true when all were already set. */
   set(slot: number): boolean {
-    const { positions, words, hashes } = this;
-    const base = slot * this.wordsPerSlot;
+    const { positions, words, hashes, slots } = this;
     let added = 0;
     for (let i = 0; i < hashes; i++) {
-      const p = positions[i]!;
-      const w = base + (p >>> 5);
-      const mask = 1 << (p & 31);
+      const b = positions[i]! * slots + slot;
+      const w = b >>> 5;
+      const mask = 1 << (b & 31);
       const word = words[w]!;
       if ((word & mask) === 0) {
         words[w] = word | mask;
@@ -71,9 +104,36 @@ export class BloomTable {
     return added === 0;
   }
 
+  /**
+   * Empties one slot. With side-by-side slots this touches the whole table: word by word with the
+   * slot's repeating mask (the pattern repeats every `slots` words), about bits x slots / 32 word
+   * operations, once per sub-window of event time.
+   */
   clear(slot: number): void {
-    this.words.fill(0, slot * this.wordsPerSlot, (slot + 1) * this.wordsPerSlot);
     this.bitsSet[slot] = 0;
+    const { words, slots } = this;
+    if (slots === 1) {
+      words.fill(0);
+      return;
+    }
+    if (this.clearMasks !== undefined) {
+      const masks = this.clearMasks[slot]!;
+      const n = words.length;
+      let base = 0;
+      for (; base + slots <= n; base += slots) for (let j = 0; j < slots; j++) words[base + j] = words[base + j]! & masks[j]!;
+      for (let j = 0; base + j < n; j++) words[base + j] = words[base + j]! & masks[j]!;
+      return;
+    }
+    for (let p = 0; p < this.bits; p++) {
+      const b = p * slots + slot;
+      words[b >>> 5] = words[b >>> 5]! & ~(1 << (b & 31));
+    }
+  }
+
+  /** Empties every slot (a jump in event time past the whole ring). */
+  clearAll(): void {
+    this.words.fill(0);
+    this.bitsSet.fill(0);
   }
 
   /** Fraction of the bits of `slot` that are set. */
@@ -94,23 +154,47 @@ export class BloomTable {
     this.recount();
   }
 
-  /** False when a bit past `bits` is set in some slot's last word (only corrupt input does that). */
+  /** False when a bit past the last position is set (only corrupt input does that). */
   paddingIsClear(): boolean {
-    const tail = this.bits % 32;
-    if (tail === 0) return true;
-    for (let s = 1; s <= this.slots; s++) if (this.words[s * this.wordsPerSlot - 1]! >>> tail !== 0) return false;
-    return true;
+    const used = (this.bits * this.slots) % 32;
+    return used === 0 || this.words[this.words.length - 1]! >>> used === 0;
   }
 
   /** Recomputes `bitsSet` from the words (after a merge or a load). */
   recount(): void {
-    for (let s = 0; s < this.slots; s++) {
+    const { words, slots, bitsSet } = this;
+    bitsSet.fill(0);
+    if (slots === 1) {
       let count = 0;
-      const end = (s + 1) * this.wordsPerSlot;
-      for (let j = s * this.wordsPerSlot; j < end; j++) count += popcount32(this.words[j]!);
-      this.bitsSet[s] = count;
+      for (let j = 0; j < words.length; j++) count += popcount32(words[j]!);
+      bitsSet[0] = count;
+      return;
+    }
+    // Bit b belongs to slot b mod slots: walk the set bits only.
+    for (let j = 0; j < words.length; j++) {
+      let word = words[j]!;
+      while (word !== 0) {
+        const low = word & -word;
+        const b = j * 32 + (31 - Math.clz32(low));
+        bitsSet[b % slots] = bitsSet[b % slots]! + 1;
+        word ^= low;
+      }
     }
   }
+}
+
+/** For each slot, the `slots` words of AND masks that clear its bits in one period of 32 positions. */
+function periodMasks(slots: number): Uint32Array[] {
+  const out: Uint32Array[] = [];
+  for (let s = 0; s < slots; s++) {
+    const masks = new Uint32Array(slots).fill(0xffffffff);
+    for (let q = 0; q < 32; q++) {
+      const b = q * slots + s;
+      masks[b >>> 5] = masks[b >>> 5]! & ~(1 << (b & 31));
+    }
+    out.push(masks);
+  }
+  return out;
 }
 
 function popcount32(x: number): number {

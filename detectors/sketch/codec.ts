@@ -9,7 +9,7 @@ import { SketchError } from './errors.js';
  *   offset  size  field
  *   0       4     magic, 4 ASCII bytes naming the kind (`SWCM` count-min, `SWBF` Bloom, `SWWC`
  *                 windowed count-min, `SWWB` windowed Bloom, `SWWD` windowed distinct counter)
- *   4       1     format version (2; version 1 is still read)
+ *   4       1     format version (3; older versions are refused, see below)
  *   5       1     flags (kind-specific; unknown bits are refused)
  *   6       2     reserved, 0
  *   8       H     kind-specific header fields, little-endian, H a multiple of 8
@@ -19,16 +19,21 @@ import { SketchError } from './errors.js';
  *
  * Version 2 added the counter width to the count-min kinds' headers (SWCM: a u32 at offset 32,
  * the header growing from 24 to 32 bytes; SWWC and SWWD: the u32 at offset 20 that version 1
- * kept at 0). The Bloom kinds' layout is the same in both versions.
+ * kept at 0). Version 3 keeps the headers of version 2 but changes what the body means: keys hash
+ * through one shared MurmurHash3 pass mixed with each sketch's seed (key-hasher.ts), and the
+ * windowed kinds store the sub-windows of each counter or bit position side by side
+ * (count-min-table.ts, bloom-table.ts). A version 1 or 2 body would put every key at other
+ * positions, so those versions are refused as SKETCH_UNSUPPORTED_VERSION (engines then start
+ * fresh: SW_STATE_INCOMPATIBLE) rather than read into wrong answers.
  *
  * Everything is little-endian whatever the platform, so bytes written on one machine read on any.
  */
 export const PREAMBLE_BYTES = 8;
 export const TRAILER_BYTES = 4;
 /** The version this build writes. */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 /** The oldest version this build still reads. */
-export const OLDEST_FORMAT_VERSION = 1;
+export const OLDEST_FORMAT_VERSION = 3;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -110,7 +115,13 @@ export function readFrame(
       `serialized ${kind} has format version ${version}; this build reads up to ${FORMAT_VERSION}`,
     );
   }
-  if (version < OLDEST_FORMAT_VERSION) throw corruptError(kind, `format version ${version}`);
+  if (version === 0) throw corruptError(kind, 'format version 0');
+  if (version < OLDEST_FORMAT_VERSION) {
+    throw new SketchError(
+      'SKETCH_UNSUPPORTED_VERSION',
+      `serialized ${kind} has format version ${version}, written by an older build; this build reads version ${OLDEST_FORMAT_VERSION} and up`,
+    );
+  }
   if ((view.getUint8(5) & ~knownFlags) !== 0) throw corruptError(kind, `unknown flags 0x${view.getUint8(5).toString(16)}`);
   if (view.getUint16(6, true) !== 0) throw corruptError(kind, 'reserved bytes are not 0');
   const sizes = asCorrupt(kind, () => layout(view, version));

@@ -32,6 +32,12 @@ function allocate(bits: CounterBits, length: number): CounterArray {
  * has one slot; a windowed one has one slot per sub-window, so a key is hashed once and read at
  * the same offsets in each.
  *
+ * Layout: the slots of one cell sit side by side (`(row * width + column) * slots + slot`). A
+ * windowed estimate sums a key's minimum over every sub-window of the window; slot after slot that
+ * was depth x slots cache misses per read, side by side it is `depth` (one line per row holds all
+ * the sub-windows). Clearing a slot is then a strided pass over the table, once per sub-window of
+ * event time.
+ *
  * Row positions: `fmix32(h1 + i*h2) mod width` for row i. The finalizer matters: with a power-of-two
  * width, plain `h1 + i*h2` keeps only the low bits of h1 and h2, so two keys whose (h1, h2) agree on
  * those bits collide in every row at once (probability 1/width² per pair instead of 1/width^depth).
@@ -54,14 +60,13 @@ export class CountMinTable {
   /** The value counters saturate at. */
   readonly max: number;
   readonly counters: CounterArray;
-  /** Offsets (row * width + column) of the last located key; reused, never reallocated. */
+  /** Offsets ((row * width + column) * slots) of the last located key's cells; reused, never reallocated. */
   readonly rows: Uint32Array;
   /** Sum of the counts added to each slot (the N of the error bound), exact up to 2^53. */
   readonly totals: Float64Array;
   /** Times a sum exceeded `max` and was clamped (`add`: once per call; `mergeFrom`: per counter). */
   saturationEvents = 0;
   private readonly mask: number;
-  private readonly slotSize: number;
 
   constructor(width: number, depth: number, slots: number, counterBits: CounterBits = 32) {
     this.width = width;
@@ -70,8 +75,7 @@ export class CountMinTable {
     this.counterBits = counterBits;
     this.max = maxCountFor(counterBits);
     this.mask = width - 1;
-    this.slotSize = width * depth;
-    this.counters = allocate(counterBits, this.slotSize * slots);
+    this.counters = allocate(counterBits, width * depth * slots);
     this.rows = new Uint32Array(depth);
     this.totals = new Float64Array(slots);
   }
@@ -82,17 +86,16 @@ export class CountMinTable {
 
   /** Computes the row offsets of a key from its two hashes (see `KeyHasher`). */
   locate(h1: number, h2: number): void {
-    const { rows, width, mask, depth } = this;
-    for (let i = 0; i < depth; i++) rows[i] = i * width + (fmix32((h1 + Math.imul(i, h2)) | 0) & mask);
+    const { rows, width, mask, depth, slots } = this;
+    for (let i = 0; i < depth; i++) rows[i] = (i * width + (fmix32((h1 + Math.imul(i, h2)) | 0) & mask)) * slots;
   }
 
   /** Estimate of the located key in one slot: the minimum of its counters. */
   min(slot: number): number {
     const { rows, counters, depth } = this;
-    const base = slot * this.slotSize;
     let min = this.max;
     for (let i = 0; i < depth; i++) {
-      const c = counters[base + rows[i]!]!;
+      const c = counters[rows[i]! + slot]!;
       if (c < min) min = c;
     }
     return min;
@@ -106,13 +109,12 @@ export class CountMinTable {
    */
   add(slot: number, n: number, conservative: boolean): number {
     const { rows, counters, depth, max } = this;
-    const base = slot * this.slotSize;
     this.totals[slot] = this.totals[slot]! + n;
     let estimate: number;
     if (conservative) {
       let min = max;
       for (let i = 0; i < depth; i++) {
-        const c = counters[base + rows[i]!]!;
+        const c = counters[rows[i]! + slot]!;
         if (c < min) min = c;
       }
       estimate = min + n;
@@ -121,14 +123,14 @@ export class CountMinTable {
         this.saturationEvents++;
       }
       for (let i = 0; i < depth; i++) {
-        const j = base + rows[i]!;
+        const j = rows[i]! + slot;
         if (counters[j]! < estimate) counters[j] = estimate;
       }
     } else {
       estimate = max;
       let saturated = false;
       for (let i = 0; i < depth; i++) {
-        const j = base + rows[i]!;
+        const j = rows[i]! + slot;
         let c = counters[j]! + n;
         if (c > max) {
           c = max;
@@ -149,18 +151,29 @@ export class CountMinTable {
    */
   subtract(slot: number, n: number): void {
     const { rows, counters, depth, max } = this;
-    const base = slot * this.slotSize;
     this.totals[slot] = Math.max(0, this.totals[slot]! - n);
     for (let i = 0; i < depth; i++) {
-      const j = base + rows[i]!;
+      const j = rows[i]! + slot;
       const c = counters[j]!;
       if (c !== max) counters[j] = c > n ? c - n : 0;
     }
   }
 
+  /** Empties one slot: a strided pass over the whole table (slots are side by side). */
   clear(slot: number): void {
-    this.counters.fill(0, slot * this.slotSize, (slot + 1) * this.slotSize);
+    const { counters, slots } = this;
     this.totals[slot] = 0;
+    if (slots === 1) {
+      counters.fill(0);
+      return;
+    }
+    for (let j = slot; j < counters.length; j += slots) counters[j] = 0;
+  }
+
+  /** Empties every slot (a jump in event time past the whole ring). */
+  clearAll(): void {
+    this.counters.fill(0);
+    this.totals.fill(0);
   }
 
   /** Adds another table of the same shape and counter width counter by counter, saturating. */

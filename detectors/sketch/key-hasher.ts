@@ -15,8 +15,17 @@ import { fmix32, murmur3_32x2 } from './hash.js';
  * from the first collide in every row (local-peers.md saw over-counts of 23). `h1` and `h2` are
  * MurmurHash3 under two different seeds, computed in one pass over the bytes.
  *
- * The last key is remembered: `add` followed by `estimate` of the same key (what a detector does
- * for every event) hashes once.
+ * Why one shared pass: every rule's sketches hash the same few keys of an event (the principal
+ * and source IP pair is read by four of the built-in rules, in up to six sketches). The bytes of
+ * a key are hashed once, under two fixed seeds, into a 64-bit base (g1, g2) kept in a small
+ * module-wide memo of the last keys; each sketch then mixes its own seeds into the base:
+ * h1 = fmix32(g1 ^ seedA), h2 = fmix32(g2 ^ seedB). fmix32 is a bijection, so two keys share
+ * (h1, h2) in a sketch only if they share the whole 64-bit base (probability 2^-64), and the
+ * sketches' positions stay unrelated to each other's. The memo costs a string comparison per
+ * entry; hashing a key costs a UTF-8 encoding and a pass over its bytes.
+ *
+ * The last key is also remembered per hasher: `add` followed by `estimate` of the same key (what
+ * a detector does for every event) mixes once.
  */
 
 const encoder = new TextEncoder();
@@ -25,6 +34,27 @@ const encoder = new TextEncoder();
 const SCRATCH_BYTES = 16_384;
 const scratch = new Uint8Array(SCRATCH_BYTES);
 const pairOut = new Uint32Array(2);
+
+// The base hash of the last MEMO_SIZE keys (round robin): an event's keys, across all rules.
+const MEMO_SIZE = 4;
+const BASE_SEED_A = 0x9747b28c;
+const BASE_SEED_B = 0x5bd1e995;
+const memoKeys: (string | undefined)[] = new Array<string | undefined>(MEMO_SIZE).fill(undefined);
+const memoG1 = new Int32Array(MEMO_SIZE);
+const memoG2 = new Int32Array(MEMO_SIZE);
+let memoNext = 0;
+
+/** Index in the memo of `key`'s base hash, hashing it if it is not there. */
+function baseHash(key: string): number {
+  for (let i = 0; i < MEMO_SIZE; i++) if (memoKeys[i] === key) return i;
+  hashInto(key, BASE_SEED_A, BASE_SEED_B);
+  const i = memoNext;
+  memoNext = (i + 1) % MEMO_SIZE;
+  memoKeys[i] = key;
+  memoG1[i] = pairOut[0]! | 0;
+  memoG2[i] = pairOut[1]! | 0;
+  return i;
+}
 
 /** Derives a sub-seed, so that structures built from one configured seed stay independent. */
 export function deriveSeed(seed: number, salt: number): number {
@@ -62,9 +92,9 @@ export class KeyHasher {
   /** Hashes `key` into `h1`, `h2`. */
   hash(key: string): void {
     if (key === this.lastKey) return;
-    hashInto(key, this.seedA, this.seedB);
-    this.h1 = pairOut[0]! | 0;
-    this.h2 = pairOut[1]! | 1;
+    const i = baseHash(key);
+    this.h1 = fmix32((memoG1[i]! ^ this.seedA) >>> 0) | 0;
+    this.h2 = fmix32((memoG2[i]! ^ this.seedB) >>> 0) | 1;
     this.lastKey = key;
     this.lastSeededKey = undefined;
   }

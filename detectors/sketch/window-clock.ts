@@ -32,6 +32,7 @@ export class WindowClock {
   /** Bucket held by each slot (NaN: never used since start). */
   private readonly slotBucket: Float64Array;
   private readonly recyclers: ((slot: number) => void)[] = [];
+  private readonly resetters: (() => void)[] = [];
 
   constructor(options: WindowOptions) {
     this.windowMs = intOption('windowMs', options.windowMs, 1, Number.MAX_SAFE_INTEGER);
@@ -52,8 +53,14 @@ export class WindowClock {
   }
 
   /** Registers a function that clears one slot; called before the slot is reused. */
-  onRecycle(recycle: (slot: number) => void): void {
+  onRecycle(recycle: (slot: number) => void, resetAll?: () => void): void {
     this.recyclers.push(recycle);
+    // Without its own reset, a structure is reset slot by slot.
+    this.resetters.push(resetAll ?? (() => this.forEachOpenSlot(recycle)));
+  }
+
+  private forEachOpenSlot(fn: (slot: number) => void): void {
+    for (let s = 0; s < this.slots; s++) if (!Number.isNaN(this.slotBucket[s]!)) fn(s);
   }
 
   /** Newest event time seen (-Infinity before the first event). */
@@ -105,8 +112,14 @@ export class WindowClock {
     if (Number.isNaN(this.newest)) {
       this.newest = bucket;
     } else if (bucket > this.newest) {
-      const from = Math.max(this.newest + 1, bucket - this.slots + 1);
-      for (let b = from; b <= bucket; b++) this.recycle(this.slotOf(b));
+      if (bucket - this.newest >= this.slots) {
+        // A jump past the whole ring: one reset instead of a clear per slot (with side-by-side
+        // slots each clear is a pass over the whole table).
+        for (const reset of this.resetters) reset();
+        this.slotBucket.fill(NaN);
+      } else {
+        for (let b = this.newest + 1; b <= bucket; b++) this.recycle(this.slotOf(b));
+      }
       this.newest = bucket;
     } else if (bucket < this.newest - this.slots + 1) {
       return -1;

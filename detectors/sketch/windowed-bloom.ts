@@ -2,7 +2,7 @@ import { bloomDimensionsFor, BloomTable, expectedFill } from './bloom-table.js';
 import { asCorrupt, checkCounter, closeFrame, corruptError, openFrame, readFrame, readWordsInto, writeFloats } from './codec.js';
 import { MAX_BLOOM_BITS } from './bloom-filter.js';
 import { fractionOption, intOption, SketchError, seedOption } from './errors.js';
-import { KeyHasher } from './key-hasher.js';
+import { deriveSeed, KeyHasher } from './key-hasher.js';
 import type { WindowedBloomOptions, WindowMode, WindowOptions, WindowSeenStatus } from './types.js';
 import { WindowClock } from './window-clock.js';
 
@@ -56,6 +56,7 @@ export class WindowedBloom {
   readonly clock: WindowClock;
   private readonly table: BloomTable;
   private readonly hasher: KeyHasher;
+  private readonly pairHasher: KeyHasher;
   private readonly designBitsSet: number;
   private readonly designRate: number;
   private readonly overCapacity: Uint8Array;
@@ -82,10 +83,17 @@ export class WindowedBloom {
     this.table = new BloomTable(this.bits, this.hashes, this.clock.slots);
     this.overCapacity = new Uint8Array(this.clock.slots);
     this.hasher = new KeyHasher(this.seed);
-    this.clock.onRecycle((slot) => {
-      this.table.clear(slot);
-      this.overCapacity[slot] = 0;
-    });
+    this.pairHasher = new KeyHasher(deriveSeed(this.seed, 13));
+    this.clock.onRecycle(
+      (slot) => {
+        this.table.clear(slot);
+        this.overCapacity[slot] = 0;
+      },
+      () => {
+        this.table.clearAll();
+        this.overCapacity.fill(0);
+      },
+    );
   }
 
   /**
@@ -98,6 +106,22 @@ export class WindowedBloom {
     if (slot < 0) return this.reject(slot);
     this.hasher.hash(key);
     this.table.locate(this.hasher.h1, this.hasher.h2);
+    return this.addLocated(slot, timeMs);
+  }
+
+  /**
+   * `add` of the pair (group, item) without building a joined string: the item is hashed under
+   * seeds taken from the group's hashes (as WindowedDistinctCounter does), so several items of one
+   * group (a source IP in each cloud) share the group's hashing.
+   */
+  addPair(group: string, item: string, timeMs: number): WindowSeenStatus {
+    const slot = this.clock.admit(timeMs);
+    if (slot < 0) return this.reject(slot);
+    this.locatePair(group, item);
+    return this.addLocated(slot, timeMs);
+  }
+
+  private addLocated(slot: number, timeMs: number): WindowSeenStatus {
     const seen = this.presentIn(this.clock.firstBucket(timeMs, 'covering'), this.clock.newestBucket);
     this.table.set(slot);
     if (this.overCapacity[slot] === 0 && this.table.bitsSet[slot]! > this.designBitsSet) {
@@ -117,8 +141,34 @@ export class WindowedBloom {
     return this.presentIn(first, last);
   }
 
-  /** Newest first: a key seen recently stops the scan at once. */
+  /** `has` of the pair (group, item) added by `addPair`. */
+  hasPair(group: string, item: string, nowMs: number, mode: WindowMode = 'covering'): boolean {
+    const first = this.clock.firstBucket(nowMs, mode);
+    const last = this.clock.lastBucket(nowMs, mode);
+    if (!(first <= last)) return false;
+    this.locatePair(group, item);
+    return this.presentIn(first, last);
+  }
+
+  private locatePair(group: string, item: string): void {
+    this.hasher.hash(group);
+    this.pairHasher.hashSeeded(item, this.hasher.h1, this.hasher.h2);
+    this.table.locate(this.pairHasher.h1, this.pairHasher.h2);
+  }
+
+  /** Whether the located key is in a sub-filter of buckets first..last. */
   private presentIn(first: number, last: number): boolean {
+    if (this.table.slots <= 32) {
+      // One read per probe gives the slots holding the key; then only the ring is consulted.
+      const present = this.table.presentSlots();
+      if (present === 0) return false;
+      for (let b = last; b >= first; b--) {
+        const slot = this.clock.slotHolding(b);
+        if (slot >= 0 && ((present >>> slot) & 1) === 1) return true;
+      }
+      return false;
+    }
+    // Newest first: a key seen recently stops the scan at once.
     for (let b = last; b >= first; b--) {
       const slot = this.clock.slotHolding(b);
       if (slot >= 0 && this.table.test(slot)) return true;
@@ -175,7 +225,8 @@ export class WindowedBloom {
   /**
    * Self-describing bytes (see codec.ts). Header from offset 8: bits, hashes, seed, 0 (u32);
    * capacity, false-positive rate, late, invalid, saturated sub-windows (f64); the clock (options,
-   * newest time, sub-window of each slot); then the bit words slot by slot.
+   * newest time, sub-window of each slot); then the bit words, the slots of each position side by
+   * side (see BloomTable).
    */
   serialize(): Uint8Array {
     const frame = openFrame(MAGIC, 0, {
@@ -205,7 +256,7 @@ export class WindowedBloom {
       }
       return {
         headerBytes: FIXED_HEADER + WindowClock.stateBytes(clock.slots),
-        bodyBytes: Math.ceil(shape.bits / 32) * 4 * clock.slots,
+        bodyBytes: Math.ceil((shape.bits * clock.slots) / 32) * 4,
       };
     });
     const f = new WindowedBloom({

@@ -60,7 +60,10 @@ export class WindowedCountMin {
     this.clock = new WindowClock(options);
     this.table = new CountMinTable(width, depth, this.clock.slots, this.counterBits);
     this.hasher = new KeyHasher(this.seed);
-    this.clock.onRecycle((slot) => this.table.clear(slot));
+    this.clock.onRecycle(
+      (slot) => this.table.clear(slot),
+      () => this.table.clearAll(),
+    );
   }
 
   /** Counts `n` occurrences of `key` at event time `timeMs` (integer epoch ms). */

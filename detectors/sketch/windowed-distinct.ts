@@ -96,11 +96,18 @@ export class WindowedDistinctCounter {
     this.overCapacity = new Uint8Array(this.clock.slots);
     this.groupHasher = new KeyHasher(deriveSeed(this.seed, 11));
     this.pairHasher = new KeyHasher(deriveSeed(this.seed, 12));
-    this.clock.onRecycle((slot) => {
-      this.pairs.clear(slot);
-      this.groups.clear(slot);
-      this.overCapacity[slot] = 0;
-    });
+    this.clock.onRecycle(
+      (slot) => {
+        this.pairs.clear(slot);
+        this.groups.clear(slot);
+        this.overCapacity[slot] = 0;
+      },
+      () => {
+        this.pairs.clearAll();
+        this.groups.clearAll();
+        this.overCapacity.fill(0);
+      },
+    );
   }
 
   /**
@@ -120,11 +127,16 @@ export class WindowedDistinctCounter {
     // The newest sub-window that holds the pair: where it is counted now.
     const from = Math.min(bucket, clock.firstBucket(clock.latestTimeMs, 'covering'));
     let holder = NaN;
-    for (let b = clock.newestBucket; b >= from; b--) {
-      const s = clock.slotHolding(b);
-      if (s >= 0 && this.pairs.test(s)) {
-        holder = b;
-        break;
+    // One read per probe gives every slot holding the pair (tables of up to 32 slots).
+    const byMask = this.pairs.slots <= 32;
+    const present = byMask ? this.pairs.presentSlots() : 0;
+    if (!byMask || present !== 0) {
+      for (let b = clock.newestBucket; b >= from; b--) {
+        const s = clock.slotHolding(b);
+        if (s >= 0 && (byMask ? ((present >>> s) & 1) === 1 : this.pairs.test(s))) {
+          holder = b;
+          break;
+        }
       }
     }
     this.pairs.set(slot);
@@ -280,7 +292,7 @@ export class WindowedDistinctCounter {
       capacity = shape.capacity;
       return {
         headerBytes: headerBytes(clock.slots),
-        bodyBytes: (Math.ceil(shape.bits / 32) * 4 + (group.width * group.depth * counterBits) / 8) * clock.slots,
+        bodyBytes: Math.ceil((shape.bits * clock.slots) / 32) * 4 + (group.width * group.depth * counterBits * clock.slots) / 8,
       };
     });
     const c = new WindowedDistinctCounter({

@@ -218,13 +218,13 @@ describe('CountMinSketch serialization', () => {
   it('writes the documented header', () => {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe('SWCM');
-    expect(bytes[4]).toBe(2);
+    expect(bytes[4]).toBe(3);
     expect(bytes[5]).toBe(1); // conservative flag
     expect(view.getUint32(8, true)).toBe(1024);
     expect(view.getUint32(12, true)).toBe(3);
     expect(view.getUint32(16, true)).toBe(0xdeadbeef);
     expect(view.getFloat64(24, true)).toBe(50_000);
-    expect(view.getUint32(32, true)).toBe(32); // counter bits (format version 2)
+    expect(view.getUint32(32, true)).toBe(32); // counter bits (format version 2 and up)
     expect(bytes.length).toBe(40 + 1024 * 3 * 4 + 4);
   });
 
@@ -263,7 +263,7 @@ describe('CountMinSketch serialization', () => {
       return reseal(b);
     };
     expect(codeOf(() => CountMinSketch.deserialize(edit((_v, b) => (b[0] = 0x58))))).toBe('SKETCH_CORRUPT');
-    expect(codeOf(() => CountMinSketch.deserialize(edit((_v, b) => (b[4] = 3))))).toBe('SKETCH_UNSUPPORTED_VERSION');
+    expect(codeOf(() => CountMinSketch.deserialize(edit((_v, b) => (b[4] = 4))))).toBe('SKETCH_UNSUPPORTED_VERSION');
     expect(codeOf(() => CountMinSketch.deserialize(edit((_v, b) => (b[5] = 0x80))))).toBe('SKETCH_CORRUPT');
     expect(codeOf(() => CountMinSketch.deserialize(edit((v) => v.setUint32(8, 1000, true))))).toBe('SKETCH_CORRUPT');
     expect(codeOf(() => CountMinSketch.deserialize(edit((v) => v.setUint32(8, 2048, true))))).toBe('SKETCH_CORRUPT');

@@ -24,7 +24,8 @@ describe('WindowedBloom sizing', () => {
     const h = history(1000, 0.01);
     expect(h.clock.slots).toBe(30 + 1 + 1);
     expect(h.designFalsePositiveRate()).toBeCloseTo(0.01, 3);
-    expect(h.byteLength).toBe(32 * Math.ceil(h.bits / 32) * 4);
+    // The 32 slots of each position side by side: one 32-bit word per position.
+    expect(h.byteLength).toBe(Math.ceil((32 * h.bits) / 32) * 4);
   });
 
   it('validates options by name', () => {

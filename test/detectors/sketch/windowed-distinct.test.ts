@@ -143,7 +143,7 @@ describe('WindowedDistinctCounter', () => {
   it('reports saturation and fixed memory', () => {
     const c = counter(1000, 0.01, 1024);
     const { bits } = windowedBloomShape({ windowMs: W, subWindows: 12 }, 1000, 0.01, 'expectedPairsPerSubWindow');
-    expect(c.byteLength).toBe(16 * 1024 * 4 * 4 + 16 * Math.ceil(bits / 32) * 4);
+    expect(c.byteLength).toBe(16 * 1024 * 4 * 4 + Math.ceil((16 * bits) / 32) * 4);
     for (let i = 0; i < 900; i++) c.add('g', `i${i}`, T0);
     expect(c.saturated).toBe(false);
     for (let i = 900; i < 1500; i++) c.add('g', `i${i}`, T0);
