@@ -8,6 +8,9 @@ import { fieldValue } from './ruleset/field-path.js';
 import type { LoadedRule } from './ruleset/load-rules.js';
 import { Throttle } from './throttle.js';
 
+/** What `process` returns for the many events that raise nothing: one shared, frozen, empty list. */
+const NO_ALERTS: readonly Alert[] = Object.freeze([]);
+
 /** CloudTrail delivers up to ~15 minutes late; events later than this are counted, not scored. */
 export const DEFAULT_ALLOWED_LATENESS_MS = 15 * 60_000;
 /**
@@ -71,6 +74,7 @@ export interface DetectorSnapshot {
  */
 export class Detector {
   private readonly runtimes: RuleRuntime[];
+
   private readonly clock: () => number;
   private readonly learningCompleteAt: number | undefined;
   private readonly maxFutureMs: number;
@@ -110,10 +114,10 @@ export class Detector {
   }
 
   /** Scores one event; returns the alerts it triggered (usually none). */
-  process(event: SecretAccessEvent): Alert[] {
+  process(event: SecretAccessEvent): readonly Alert[] {
     if (event.time_ms > this.clock() + this.maxFutureMs) {
       this.futureEvents++;
-      return [];
+      return NO_ALERTS;
     }
     let alerts: Alert[] | undefined;
     for (const rt of this.runtimes) {
@@ -142,7 +146,7 @@ export class Detector {
       rt.counts.alerts++;
       (alerts ??= []).push(buildAlert(spec, finding, this.clock()));
     }
-    return alerts ?? [];
+    return alerts ?? NO_ALERTS;
   }
 
   /** Alerts still pending at the end of a stream. Engines fire on the crossing event, so none today. */

@@ -7,7 +7,7 @@ import type { Engine, EngineStats, Finding } from './engine.js';
 import type { EngineOptions } from './engine-options.js';
 import { restoreBloomEngine, snapshotBloomEngine } from './bloom-engine-state.js';
 import { configFingerprint } from './engine-state.js';
-import { GROUP_SEPARATOR, groupKey, groupRecord } from './group-key.js';
+import { groupKey, groupRecord } from './group-key.js';
 import { LatenessGate } from './lateness-gate.js';
 import { resolveSketch, SKETCH_DEFAULTS, type ResolvedSketch } from './sketch-defaults.js';
 
@@ -67,21 +67,15 @@ export class MultiProviderEngine implements Engine {
     if (!this.gate.admit(t)) return undefined;
     const key = groupKey(event, this.groupBy, true);
     if (key === undefined) return undefined;
-    const prefix = key + GROUP_SEPARATOR;
-    if (this.bloom.add(prefix + event.provider, t) !== 'new') return undefined;
+    if (this.bloom.addPair(key, event.provider, t) !== 'new') return undefined;
     const clock = this.bloom.clock;
     const late = Math.floor(t / clock.bucketMs) < clock.newestBucket;
     const laterEnd = Math.min(this.gate.latestMs, t + this.withinMs - 1);
+    const seenWithin = (p: string) => this.bloom.hasPair(key, p, t) || (late && this.bloom.hasPair(key, p, laterEnd));
     let others = 0;
-    for (const p of PROVIDERS) {
-      if (p === event.provider) continue;
-      const pair = prefix + p;
-      if (this.bloom.has(pair, t) || (late && this.bloom.has(pair, laterEnd))) others++;
-    }
+    for (const p of PROVIDERS) if (p !== event.provider && seenWithin(p)) others++;
     if (others !== this.atLeast - 1) return undefined;
-    const providers = PROVIDERS.filter(
-      (p) => p === event.provider || this.bloom.has(prefix + p, t) || (late && this.bloom.has(prefix + p, laterEnd)),
-    );
+    const providers = PROVIDERS.filter((p) => p === event.provider || seenWithin(p));
     return {
       event,
       group: groupRecord(event, this.groupBy),

@@ -42,10 +42,13 @@ export class NewTermsEngine implements Engine {
   private readonly gate: LatenessGate;
   private readonly fingerprint: number;
   private readonly allowedLatenessMs: number;
+  /** "30d for this principal.id and source.ip": built once, every first-seen finding says it. */
+  private readonly summaryTail: string;
 
   constructor(spec: NewTermsSpec, options: EngineOptions) {
     this.historyMs = parseDuration(spec.history) ?? NaN;
     this.fields = spec.fields;
+    this.summaryTail = `${formatDuration(this.historyMs)} for this ${spec.fields.join(' and ')}`;
     this.multi = spec.fields.some((f) => MULTI_VALUED.has(f));
     this.allowedLatenessMs = options.allowedLatenessMs;
     this.sketch = resolveSketch(SKETCH_DEFAULTS.new_terms, spec.sketch, this.historyMs, 'history');
@@ -98,13 +101,12 @@ export class NewTermsEngine implements Engine {
   }
 
   private finding(event: SecretAccessEvent, terms: string[]): Finding {
-    const history = formatDuration(this.historyMs);
     const group: Record<string, string> = this.multi ? Object.fromEntries(this.fields.map((f, i) => [f, terms[i]!])) : groupRecord(event, this.fields);
     return {
       event,
       group,
       // The alert body already names the principal and the source; say what was new, not the values again.
-      summary: `called ${event.operation}, the first time in ${history} for this ${this.fields.join(' and ')}`,
+      summary: `called ${event.operation}, the first time in ${this.summaryTail}`,
       measures: { history_seconds: this.historyMs / 1000, terms },
     };
   }

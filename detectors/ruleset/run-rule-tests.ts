@@ -17,7 +17,7 @@ import { expandTestEvents } from './test-events.js';
 
 /** What the runner needs of a Detector (detectors/detector.ts). */
 export interface RuleTestDetector {
-  process(event: SecretAccessEvent): Alert[];
+  process(event: SecretAccessEvent): readonly Alert[];
   flush(): Alert[];
 }
 
