@@ -7,6 +7,7 @@ import { parseDuration } from './ruleset/duration.js';
 import { fieldValue } from './ruleset/field-path.js';
 import type { LoadedRule } from './ruleset/load-rules.js';
 import { Throttle } from './throttle.js';
+import { isSecretwatchError } from '../src/errors/codes.js';
 
 /** What `process` returns for the many events that raise nothing: one shared, frozen, empty list. */
 const NO_ALERTS: readonly Alert[] = Object.freeze([]);
@@ -60,6 +61,12 @@ interface RuleRuntime {
   /** Event time the rule's state was created (first event seen); NaN until then. */
   createdAtMs: number;
   counts: { matched: number; excepted: number; findings: number; suppressed_learning: number; alerts: number };
+}
+
+/** What `restore` did: rules restored, and rules starting fresh with why. */
+export interface RestoreResult {
+  restored: string[];
+  fresh: { id: string; reason: string }[];
 }
 
 /** The serializable state of a detector, for restarts and baseline runs. */
@@ -198,18 +205,33 @@ export class Detector {
 
   /**
    * Restores what a snapshot holds for rules that still exist with the same version; a rule that
-   * changed starts fresh (its state would not mean the same thing). Returns the ids restored.
+   * changed starts fresh (its state would not mean the same thing), and so does a rule whose
+   * engine state this build cannot read (SW_STATE_INCOMPATIBLE: another engine configuration, or
+   * sketches written by an older build): an upgrade must not stop the sidecar from starting.
+   * Returns the ids restored and the rules that start fresh with the reason; a damaged snapshot
+   * (SW_STATE_CORRUPT) still throws.
    */
-  restore(snapshot: DetectorSnapshot): string[] {
+  restore(snapshot: DetectorSnapshot): RestoreResult {
     const restored: string[] = [];
+    const fresh: RestoreResult['fresh'] = [];
     for (const saved of snapshot.rules) {
       const rt = this.runtimes.find((r) => r.rule.spec.id === saved.id);
-      if (rt === undefined || rt.rule.spec.version !== saved.version) continue;
-      rt.engine.restore(saved.engine);
+      if (rt === undefined) continue;
+      if (rt.rule.spec.version !== saved.version) {
+        fresh.push({ id: saved.id, reason: `rule version ${rt.rule.spec.version}, state of version ${saved.version}` });
+        continue;
+      }
+      try {
+        rt.engine.restore(saved.engine);
+      } catch (err) {
+        if (!isSecretwatchError(err) || err.code !== 'SW_STATE_INCOMPATIBLE') throw err;
+        fresh.push({ id: saved.id, reason: err.message });
+        continue;
+      }
       rt.createdAtMs = saved.created_at_ms ?? Number.NaN;
       rt.throttle?.load(saved.throttle);
       restored.push(saved.id);
     }
-    return restored;
+    return { restored, fresh };
   }
 }

@@ -86,9 +86,11 @@ export class SequenceEngine implements Engine {
     const final = this.isFinal !== undefined ? this.isFinal(event) : !preceding;
     const key = groupKey(event, this.groupBy, false)!;
     let finding: Finding | undefined;
-    if (final) {
+    // Failures are rare: when the whole window holds fewer than N of them (all groups together),
+    // no group can have N, and neither sketch needs reading; nor `consumed` below N failures.
+    if (final && this.failures.windowTotal(t, 'covering') >= this.atLeast) {
       const failures = this.failures.estimate(key, t, 'covering');
-      const used = this.consumed.estimate(key, t, 'covering');
+      const used = failures >= this.atLeast ? this.consumed.estimate(key, t, 'covering') : 0;
       const fresh = failures - used;
       if (fresh >= this.atLeast) {
         this.consumed.add(key, t, fresh);

@@ -58,8 +58,11 @@ export async function runReplay(paths: readonly string[], options: ReplayCommand
   if (settings.stateDir !== undefined) {
     const saved = await loadDetectorState(settings.stateDir);
     if (saved !== undefined) {
-      const restored = detector.restore(saved);
-      if (options.quiet !== true) process.stderr.write(`restored state of ${restored.length} rule(s) from ${settings.stateDir}\n`);
+      const { restored, fresh } = detector.restore(saved);
+      if (options.quiet !== true) {
+        process.stderr.write(`restored state of ${restored.length} rule(s) from ${settings.stateDir}\n`);
+        for (const f of fresh) process.stderr.write(`rule ${f.id} starts with fresh state: ${f.reason}\n`);
+      }
     }
   }
   const format: AlertFormat = options.format ?? (process.stdout.isTTY === true ? 'table' : 'jsonl');

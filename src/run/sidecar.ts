@@ -65,8 +65,9 @@ export class Sidecar {
     const s = this.settings;
     const saved = await loadDetectorState(s.stateDir);
     if (saved !== undefined) {
-      const restored = this.detector.restore(saved);
+      const { restored, fresh } = this.detector.restore(saved);
       this.log.info({ state_dir: s.stateDir, rules: restored }, 'restored detector state');
+      for (const f of fresh) this.log.warn({ state_dir: s.stateDir, rule: f.id, reason: f.reason }, 'rule starts with fresh state');
     }
     this.outbox = await Outbox.open({ dir: s.outboxDir, ...compact({ max_bytes: s.config.outbox.max_bytes, max_alerts: s.config.outbox.max_alerts }) });
     const sink: AlertSink = s.otlpExport !== undefined ? OtlpAlertSink.create(s.otlpExport.options) : new ConsoleAlertSink();

@@ -80,11 +80,34 @@ describe('Detector', () => {
     const a = new Detector({ rules: [rule(spec)], clock });
     expect(a.process(read(0)).length).toBe(1);
     const b = new Detector({ rules: [rule(spec)], clock });
-    expect(b.restore(a.snapshot())).toEqual(['t']);
+    expect(b.restore(a.snapshot())).toEqual({ restored: ['t'], fresh: [] });
     expect(b.process(read(1)).length).toBe(0);
     const changed = new Detector({ rules: [rule({ ...spec, version: 2 })], clock });
-    expect(changed.restore(a.snapshot())).toEqual([]);
+    expect(changed.restore(a.snapshot())).toEqual({ restored: [], fresh: [{ id: 't', reason: 'rule version 2, state of version 1' }] });
     expect(changed.process(read(1)).length).toBe(1);
+  });
+
+  it('starts a rule fresh when its engine state cannot be read by this build, and restores the others', () => {
+    const counting = (window: string) =>
+      compileRule(
+        ruleSchema.parse({ ...minimalRule('c'), engine: { type: 'threshold', group_by: ['principal.id'], window, count_above: 1 } }),
+        'c.yaml',
+      );
+    const spec = { throttle: { group_by: ['principal.id'], duration: '2h' } };
+    const a = new Detector({ rules: [rule(spec), counting('1h')], clock });
+    a.process(read(0));
+    // Same id and version, another window: the saved sketches do not fit (SW_STATE_INCOMPATIBLE).
+    const b = new Detector({ rules: [rule(spec), counting('2h')], clock });
+    const result = b.restore(a.snapshot());
+    expect(result.restored).toEqual(['t']);
+    expect(result.fresh).toEqual([{ id: 'c', reason: expect.stringMatching(/engine snapshot does not fit this engine/) }]);
+    expect(b.process(read(1)).length).toBe(0); // 't' kept its throttle; 'c' counts from zero (1 read is not > 1)
+    // A damaged snapshot still fails loudly.
+    const damaged = a.snapshot();
+    damaged.rules[1]!.engine = damaged.rules[1]!.engine.slice(0, 20);
+    expect(() => new Detector({ rules: [rule(spec), counting('1h')], clock }).restore(damaged)).toThrow(
+      expect.objectContaining({ code: 'SW_STATE_CORRUPT' }),
+    );
   });
 
   it('builds alerts with the OpenTelemetry attributes and a stable id', () => {
