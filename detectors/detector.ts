@@ -138,10 +138,11 @@ export class Detector {
       }
       rt.counts.matched++;
       if (Number.isNaN(rt.createdAtMs) || event.time_ms < rt.createdAtMs) rt.createdAtMs = event.time_ms;
-      const finding = rt.engine.observe(event);
+      const learning = this.inLearningPeriod(rt, event.time_ms);
+      const finding = rt.engine.observe(event, learning);
       if (finding === undefined) continue;
       rt.counts.findings++;
-      if (this.inLearningPeriod(rt, event.time_ms)) {
+      if (learning) {
         rt.counts.suppressed_learning++;
         continue;
       }

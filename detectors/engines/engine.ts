@@ -31,7 +31,13 @@ export interface EngineStats {
  * must be handled within the allowed lateness). They never read the wall clock.
  */
 export interface Engine {
-  observe(event: SecretAccessEvent): Finding | undefined;
+  /**
+   * Updates the engine's state with `event` and returns a finding when the rule's condition holds.
+   * With `quiet` (the rule is in its learning period: the detector will drop the finding), the
+   * state is updated exactly the same, but the engine may return a finding without its details
+   * (a baseline run over weeks of history builds none of the finding texts it would discard).
+   */
+  observe(event: SecretAccessEvent, quiet?: boolean): Finding | undefined;
   stats(): EngineStats;
   /** Serialized state, to persist across restarts and share (versioned by the engine). */
   snapshot(): Uint8Array;

@@ -42,6 +42,7 @@ export class NewTermsEngine implements Engine {
   private readonly gate: LatenessGate;
   private readonly fingerprint: number;
   private readonly allowedLatenessMs: number;
+  private readonly quiet: Finding = { event: undefined as unknown as SecretAccessEvent, group: {}, summary: '', measures: {} };
   /** "30d for this principal.id and source.ip": built once, every first-seen finding says it. */
   private readonly summaryTail: string;
 
@@ -72,19 +73,26 @@ export class NewTermsEngine implements Engine {
     });
   }
 
-  observe(event: SecretAccessEvent): Finding | undefined {
+  observe(event: SecretAccessEvent, quiet = false): Finding | undefined {
     const t = event.time_ms;
     if (!this.gate.admit(t)) return undefined;
     if (!this.multi) {
       const key = groupKey(event, this.fields, true);
       if (key === undefined || this.bloom.add(key, t) !== 'new') return undefined;
-      return this.finding(event, this.fields.map((f) => fieldValue(event, f)!));
+      return quiet ? this.quietFinding(event) : this.finding(event, this.fields.map((f) => fieldValue(event, f)!));
     }
     let firstNew: string[] | undefined;
     for (const term of this.terms(event)) {
       if (this.bloom.add(term.join(GROUP_SEPARATOR), t) === 'new') firstNew ??= term;
     }
-    return firstNew === undefined ? undefined : this.finding(event, firstNew);
+    if (firstNew === undefined) return undefined;
+    return quiet ? this.quietFinding(event) : this.finding(event, firstNew);
+  }
+
+  /** While learning every new term is a finding the detector drops: one reused object, no texts. */
+  private quietFinding(event: SecretAccessEvent): Finding {
+    this.quiet.event = event;
+    return this.quiet;
   }
 
   /** Every combination of one value per field (none when a field has no value). */

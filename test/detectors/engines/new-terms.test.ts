@@ -24,6 +24,20 @@ describe('new_terms engine', () => {
     expect(engine.observe(event({ at: T0 + 2 * HOUR, ip: '203.0.113.9' }))).toBeDefined();
   });
 
+  it('quiet (learning) observation updates the state exactly as a loud one, without the finding texts', () => {
+    const loud = newTerms();
+    const quiet = newTerms();
+    const events = Array.from({ length: 40 }, (_, i) => event({ at: T0 + i * 7 * HOUR, ip: `198.51.100.${i % 9}` }));
+    const loudFired = firingIndexes((e) => loud.observe(e), events);
+    const quietFired = firingIndexes((e) => quiet.observe(e, true), events);
+    expect(quietFired).toEqual(loudFired);
+    expect(loudFired.length).toBeGreaterThan(5);
+    expect(quiet.snapshot()).toEqual(loud.snapshot());
+    const q = quiet.observe(event({ at: T0 + 400 * HOUR, ip: '203.0.113.1' }), true);
+    expect(q).toMatchObject({ summary: '', measures: {} });
+    expect(q?.event.time_ms).toBe(T0 + 400 * HOUR);
+  });
+
   it('fires again once the term has not been seen for the whole history', () => {
     const engine = newTerms();
     const events = [
