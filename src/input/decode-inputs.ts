@@ -13,13 +13,16 @@ export interface DecodeInputsResult {
 }
 
 export interface DecodeInputsOptions {
-  /** Called after each unit so the caller can flush output and apply backpressure. */
+  /**
+   * Called after each unit (a whole file, or one read chunk's batch of lines) so the caller can
+   * flush output and apply backpressure; once per batch keeps it off the per-record path.
+   */
   afterUnit?: () => Promise<void>;
   onBytes?: (n: number, records: number) => void;
   onError: (path: string, err: SecretwatchError) => void;
 }
 
-/** Feeds every input through one decoder, in order, one unit at a time. */
+/** Feeds every input through one decoder, in order, one unit (file or batch of lines) at a time. */
 export async function decodeInputs(refs: readonly InputRef[], decoder: Decoder, options: DecodeInputsOptions): Promise<DecodeInputsResult> {
   const result: DecodeInputsResult = { inputs: 0, records: 0, unreadable: 0 };
   let bytes = 0;
@@ -31,7 +34,7 @@ export async function decodeInputs(refs: readonly InputRef[], decoder: Decoder, 
         options.onBytes?.(bytes, result.records + cursor.nextIndex);
       })) {
         if (unit.kind === 'bytes') decoder.decodeBytes(unit.bytes, cursor);
-        else decoder.decodeText(unit.text, cursor);
+        else for (const line of unit.lines) decoder.decodeText(line, cursor);
         await options.afterUnit?.();
       }
       result.inputs++;

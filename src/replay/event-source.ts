@@ -54,10 +54,15 @@ export class EventSource {
     });
     const cursor = new InputCursor(this.name);
     let lines = 0;
-    for await (const unit of readUnits(this.ref)) {
-      if (unit.kind === 'bytes') decoder.decodeBytes(unit.bytes, cursor);
-      else decoder.decodeText(unit.text, cursor);
-      if (unit.kind === 'line' && ++lines >= prescanLines) break;
+    read: for await (const unit of readUnits(this.ref)) {
+      if (unit.kind === 'bytes') {
+        decoder.decodeBytes(unit.bytes, cursor);
+        continue;
+      }
+      for (const line of unit.lines) {
+        decoder.decodeText(line, cursor);
+        if (++lines >= prescanLines) break read;
+      }
     }
     tally.records = cursor.nextIndex;
     let min = Number.POSITIVE_INFINITY;
@@ -69,17 +74,21 @@ export class EventSource {
     }
   }
 
-  /** The input's events: whole inputs sorted by event time, streamed ones in input order. */
-  async *open(): AsyncGenerator<SecretAccessEvent> {
+  /**
+   * The input's events in batches: whole inputs sorted by event time (in slices), streamed ones in
+   * input order, one batch per read chunk. Batches, not single events, so the merge and the
+   * replay loop pay one asynchronous hop per batch; each batch is a fresh array the caller may keep.
+   */
+  async *open(): AsyncGenerator<SecretAccessEvent[]> {
     if (this.cached !== undefined && this.cachedTally !== undefined) {
       const events = this.cached;
       this.applyTally(events, this.cachedTally);
       this.cached = undefined;
       this.cachedTally = undefined;
-      yield* sortByTime(events);
+      yield* slices(sortByTime(events));
       return;
     }
-    const pending: SecretAccessEvent[] = [];
+    let pending: SecretAccessEvent[] = [];
     const decoder = new Decoder(allFormats, {
       event: (e) => {
         pending.push(e);
@@ -90,22 +99,16 @@ export class EventSource {
     });
     const cursor = new InputCursor(this.name);
     try {
-      if (!this.streamed) {
-        for await (const unit of readUnits(this.ref)) {
-          if (unit.kind === 'bytes') decoder.decodeBytes(unit.bytes, cursor);
-          else decoder.decodeText(unit.text, cursor);
-        }
-        yield* sortByTime(pending.splice(0));
-        return;
-      }
       for await (const unit of readUnits(this.ref)) {
         if (unit.kind === 'bytes') decoder.decodeBytes(unit.bytes, cursor);
-        else decoder.decodeText(unit.text, cursor);
-        if (pending.length > 0) {
-          for (const e of pending) yield e;
-          pending.length = 0;
+        else for (const line of unit.lines) decoder.decodeText(line, cursor);
+        if (this.streamed && pending.length > 0) {
+          const batch = pending;
+          pending = [];
+          yield batch;
         }
       }
+      if (!this.streamed) yield* slices(sortByTime(pending));
     } finally {
       this.onRecords(cursor.nextIndex);
     }
@@ -117,6 +120,18 @@ export class EventSource {
     for (const [f, reason] of tally.unrelated) this.stats.unrelated(f, reason);
     this.onRecords(tally.records);
   }
+}
+
+/** Events per batch when an input's events are all in memory already. */
+const SLICE_EVENTS = 1024;
+
+/** Hands out a sorted array in slices, so a large input does not make one huge downstream batch. */
+function* slices(events: SecretAccessEvent[]): Generator<SecretAccessEvent[]> {
+  if (events.length <= SLICE_EVENTS) {
+    if (events.length > 0) yield events;
+    return;
+  }
+  for (let i = 0; i < events.length; i += SLICE_EVENTS) yield events.slice(i, i + SLICE_EVENTS);
 }
 
 function sortByTime(events: SecretAccessEvent[]): SecretAccessEvent[] {

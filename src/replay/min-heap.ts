@@ -1,63 +1,79 @@
-/** A binary min-heap ordered by a numeric key; ties keep insertion order (stable). */
+/**
+ * A binary min-heap ordered by a numeric key; ties keep insertion order (stable). Keys, insertion
+ * numbers and values live in parallel arrays so that a push allocates nothing per item.
+ */
 export class MinHeap<T> {
-  private readonly items: { key: number; seq: number; value: T }[] = [];
-  private seq = 0;
+  private readonly keys: number[] = [];
+  private readonly seqs: number[] = [];
+  private readonly values: T[] = [];
+  private nextSeq = 0;
 
   get size(): number {
-    return this.items.length;
+    return this.keys.length;
   }
 
   push(key: number, value: T): void {
-    const items = this.items;
-    items.push({ key, seq: this.seq++, value });
-    let i = items.length - 1;
+    const { keys, seqs, values } = this;
+    const seq = this.nextSeq++;
+    let i = keys.length;
+    keys.push(key);
+    seqs.push(seq);
+    values.push(value);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(i, parent)) break;
-      this.swap(i, parent);
+      const pk = keys[parent] as number;
+      const ps = seqs[parent] as number;
+      if (!(key < pk || (key === pk && seq < ps))) break;
+      keys[i] = pk;
+      seqs[i] = ps;
+      values[i] = values[parent] as T;
       i = parent;
     }
+    keys[i] = key;
+    seqs[i] = seq;
+    values[i] = value;
   }
 
   peekKey(): number | undefined {
-    return this.items[0]?.key;
+    return this.keys[0];
   }
 
   pop(): T | undefined {
-    const items = this.items;
-    const top = items[0];
-    if (top === undefined) return undefined;
-    const last = items.pop();
-    if (items.length > 0 && last !== undefined) {
-      items[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < items.length && this.less(l, m)) m = l;
-        if (r < items.length && this.less(r, m)) m = r;
-        if (m === i) break;
-        this.swap(i, m);
-        i = m;
+    const { keys, seqs, values } = this;
+    if (keys.length === 0) return undefined;
+    const top = values[0] as T;
+    const key = keys.pop() as number;
+    const seq = seqs.pop() as number;
+    const value = values.pop() as T;
+    const n = keys.length;
+    if (n === 0) return top;
+    // Sift the former last item down from the root.
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      let c = l;
+      let ck = keys[l] as number;
+      let cs = seqs[l] as number;
+      const r = l + 1;
+      if (r < n) {
+        const rk = keys[r] as number;
+        const rs = seqs[r] as number;
+        if (rk < ck || (rk === ck && rs < cs)) {
+          c = r;
+          ck = rk;
+          cs = rs;
+        }
       }
+      if (!(ck < key || (ck === key && cs < seq))) break;
+      keys[i] = ck;
+      seqs[i] = cs;
+      values[i] = values[c] as T;
+      i = c;
     }
-    return top.value;
-  }
-
-  private less(a: number, b: number): boolean {
-    const x = this.items[a];
-    const y = this.items[b];
-    if (x === undefined || y === undefined) return false;
-    return x.key < y.key || (x.key === y.key && x.seq < y.seq);
-  }
-
-  private swap(a: number, b: number): void {
-    const items = this.items;
-    const t = items[a];
-    const u = items[b];
-    if (t === undefined || u === undefined) return;
-    items[a] = u;
-    items[b] = t;
+    keys[i] = key;
+    seqs[i] = seq;
+    values[i] = value;
+    return top;
   }
 }

@@ -75,8 +75,9 @@ export async function replay(refs: readonly InputRef[], detector: Detector, opti
     }
     options.onProgress?.(summary.events);
   };
-  for await (const event of mergeByTime(sources)) {
-    buffer.push(event.time_ms, event, ready);
+  // One await per merged batch; scoring (and the alert sink's await) once 1024 events are ready.
+  for await (const batch of mergeByTime(sources)) {
+    for (const event of batch) buffer.push(event.time_ms, event, ready);
     if (ready.length >= 1024) await score();
   }
   buffer.drain(ready);
