@@ -47,10 +47,30 @@ export type FormatResult =
 
 export type JsonObject = Record<string, unknown>;
 
+/** The one result a pre-parse screen may give (see `RecordFormat.screenUnrelated`). */
+export type UnrelatedResult = Extract<FormatResult, { kind: 'unrelated' }>;
+
 export interface RecordFormat {
   /** Short name used in `raw.format` chains and summaries (`cloudtrail`, `gcp_logentry`...). */
   readonly name: string;
   /** Cheap structural test; must not allocate on the hot path. */
   matches(value: JsonObject): boolean;
   decode(value: JsonObject): FormatResult;
+  /**
+   * Optional pre-parse screen: a pure look at the raw JSON text of one record BEFORE the decoder
+   * parses it, so that the bulk of a stream that is certainly not a secret access (a raw
+   * CloudTrail stream is mostly other services) skips `JSON.parse`, most of its cost.
+   *
+   * Returns an `unrelated` result only when the text certainly is a record that the decoder would
+   * hand to this format (no format tried before it in `allFormats` could claim the parsed value)
+   * and that `decode` would classify as unrelated with exactly this reason; `undefined` (parse as
+   * usual) in every other case and whenever in doubt. Being wrong the other way costs only time.
+   *
+   * The decoder asks it of every text that starts with `{`, so it must refuse foreign text after
+   * a few character checks. The text is not validated as JSON: a screened record whose syntax is
+   * broken somewhere inside is counted as unrelated instead of rejected as `invalid_json`. A
+   * screen must therefore at least refuse text that is truncated or holds more than one value.
+   * Must not throw (the decoder parses the text as usual if it does).
+   */
+  screenUnrelated?(text: string): UnrelatedResult | undefined;
 }

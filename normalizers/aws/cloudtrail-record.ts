@@ -1,6 +1,7 @@
 import type { RecordFormat } from '../format.js';
 import { isObject } from '../common/json.js';
 import { normalizeCloudTrailRecord } from './normalize-record.js';
+import { screenRawCloudTrailRecord } from './raw-record-screen.js';
 
 /**
  * One CloudTrail record, wherever it came from: an element of a log file's `Records`, a
@@ -9,6 +10,9 @@ import { normalizeCloudTrailRecord } from './normalize-record.js';
  * Recognized by `eventSource` + `eventName` (every API and service event has both), or by
  * `eventVersion` + `userIdentity` so that a broken record is rejected with a reason here instead of
  * falling through as an unknown format.
+ *
+ * Its pre-parse screen counts raw CloudTrail records of services that hold no secrets (most of a
+ * raw CloudTrail stream) as unrelated without parsing them: see `raw-record-screen.ts`.
  */
 export const cloudTrailRecordFormat: RecordFormat = {
   name: 'cloudtrail-record',
@@ -20,5 +24,8 @@ export const cloudTrailRecordFormat: RecordFormat = {
   },
   decode(value) {
     return normalizeCloudTrailRecord(value);
+  },
+  screenUnrelated(text) {
+    return screenRawCloudTrailRecord(text);
   },
 };

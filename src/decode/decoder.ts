@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import type { FormatResult, JsonObject, Payload, RecordFormat, RejectReason } from '../../normalizers/format.js';
+import type { FormatResult, JsonObject, Payload, RecordFormat, RejectReason, UnrelatedResult } from '../../normalizers/format.js';
 import type { SecretAccessEvent } from '../../normalizers/schema.js';
 import type { InputCursor } from './cursor.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.js';
@@ -21,9 +21,18 @@ function chain(prefix: string, name: string): string {
  * It knows encodings (gzip, base64, JSON, JSON lines) and walks envelopes, but no provider field:
  * the `RecordFormat`s from `normalizers/` recognize and map records. Nothing throws out of it: every
  * failure becomes a `Rejection` for that record alone, so one bad record never loses its neighbours.
+ *
+ * Before parsing a JSON object text (a whole document, or one line of JSON lines), it asks the
+ * formats that have a pre-parse screen (`RecordFormat.screenUnrelated`) whether the text is
+ * certainly one unrelated record; if one says so, the record is counted as unrelated exactly as
+ * if it had been parsed and classified, WITHOUT being validated as JSON (a syntax error hidden
+ * inside such a record is not reported as `invalid_json`). What is certain is the formats'
+ * business: the decoder only asks, in format order.
  */
 export class Decoder {
   private readonly limits: DecodeLimits;
+  /** The formats that can classify a record's text before it is parsed, in format order. */
+  private readonly screens: readonly RecordFormat[];
 
   constructor(
     private readonly formats: readonly RecordFormat[],
@@ -31,6 +40,7 @@ export class Decoder {
     limits: Partial<DecodeLimits> = {},
   ) {
     this.limits = { ...DEFAULT_DECODE_LIMITS, ...limits };
+    this.screens = formats.filter((format) => format.screenUnrelated !== undefined);
   }
 
   /** Bytes of any supported encoding: gzip, UTF-8 JSON, JSON lines, base64 of those. */
@@ -71,6 +81,8 @@ export class Decoder {
     if (start === -1) return; // blank input carries no record
     const first = text.charCodeAt(start);
     if (first === 0x7b /* { */ || first === 0x5b /* [ */) {
+      // A screen refuses text that holds more than one value, such as JSON lines (screened below).
+      if (first === 0x7b && this.screens.length !== 0 && this.screened(text, cursor, prefix)) return;
       let value: unknown;
       try {
         value = JSON.parse(text);
@@ -139,14 +151,37 @@ export class Decoder {
         for (const payload of result.items) this.decodePayload(payload, cursor, format, depth + 1);
         return;
       case 'unrelated':
-        cursor.take();
-        this.sink.unrelated(format, result.reason);
-        return;
+        return this.unrelated(cursor, format, result.reason);
       case 'skipped':
         return;
       case 'rejected':
         return this.reject(cursor, format, result.reason, result.detail, record);
     }
+  }
+
+  private unrelated(cursor: InputCursor, format: string, reason: string): void {
+    cursor.take();
+    this.sink.unrelated(format, reason);
+  }
+
+  /**
+   * Asks the formats' pre-parse screens about the text of one record. True if one counted it as
+   * unrelated (as `apply` would have, under the same format chain); false to parse it as usual.
+   */
+  private screened(text: string, cursor: InputCursor, prefix: string): boolean {
+    for (const format of this.screens) {
+      let result: UnrelatedResult | undefined;
+      try {
+        result = format.screenUnrelated?.(text);
+      } catch {
+        return false; // a screen bug costs the parse it meant to save, nothing else
+      }
+      if (result !== undefined) {
+        this.unrelated(cursor, chain(prefix, format.name), result.reason);
+        return true;
+      }
+    }
+    return false;
   }
 
   private decodePayload(payload: Payload, cursor: InputCursor, prefix: string, depth: number): void {
@@ -174,7 +209,9 @@ export class Decoder {
       lineNo++;
       const line = text.slice(lineStart, lineEnd);
       lineStart = lineEnd + 1;
-      if (firstNonSpace(line) === -1) continue;
+      const start = firstNonSpace(line);
+      if (start === -1) continue;
+      if (this.screens.length !== 0 && line.charCodeAt(start) === 0x7b /* { */ && this.screened(line, cursor, prefix)) continue;
       let value: unknown;
       try {
         value = JSON.parse(line);

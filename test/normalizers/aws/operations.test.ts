@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awsOperation } from '../../../normalizers/aws/operations.js';
+import { awsOperation, otherServiceReason, SECRET_SERVICE_HOSTS } from '../../../normalizers/aws/operations.js';
 
 const SM = 'secretsmanager.amazonaws.com';
 const SSM = 'ssm.amazonaws.com';
@@ -51,5 +51,23 @@ describe('awsOperation', () => {
   it('names the other service', () => {
     expect(awsOperation('s3.amazonaws.com', 'GetObject', {})).toBe('other_service:s3.amazonaws.com');
     expect(awsOperation('signin.amazonaws.com', 'ConsoleLogin', {})).toBe('other_service:signin.amazonaws.com');
+    expect(otherServiceReason('s3.amazonaws.com')).toBe('other_service:s3.amazonaws.com');
+  });
+
+  it('SECRET_SERVICE_HOSTS: a record that names none of them is always another service', () => {
+    expect([...SECRET_SERVICE_HOSTS].sort()).toEqual([SM, SSM]);
+    // Every host awsOperation treats specially, with every operation and identity it looks at.
+    const sources = [SM, SSM, 'kms.amazonaws.com', 's3.amazonaws.com', 'secretsmanager.amazonaws.com.cn', ''];
+    const names = ['GetSecretValue', 'BatchGetSecretValue', 'ListSecrets', 'GetParameter', 'GetParameters', 'DescribeParameters', 'Decrypt', 'PutSecretValue'];
+    const invokers = [undefined, SM, SSM, 'kms.amazonaws.com', 's3.amazonaws.com'];
+    for (const source of sources) {
+      for (const name of names) {
+        for (const invokedBy of invokers) {
+          const record = { userIdentity: { invokedBy }, requestParameters: { withDecryption: true } };
+          const mentioned = SECRET_SERVICE_HOSTS.some((host) => source.includes(host) || invokedBy === host);
+          if (!mentioned) expect(awsOperation(source, name, record)).toBe(otherServiceReason(source));
+        }
+      }
+    }
   });
 });
