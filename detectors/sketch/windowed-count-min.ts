@@ -95,7 +95,8 @@ export class WindowedCountMin {
   /** Events in the sub-windows a query at nowMs reads (all keys). */
   windowTotal(nowMs: number, mode: WindowMode = 'covering'): number {
     let sum = 0;
-    for (let b = this.clock.firstBucket(nowMs, mode); b <= this.clock.lastBucket(nowMs, mode); b++) {
+    const last = this.clock.lastBucket(nowMs, mode);
+    for (let b = this.clock.firstBucket(nowMs, mode); b <= last; b++) {
       const slot = this.clock.slotHolding(b);
       if (slot >= 0) sum += this.table.totals[slot]!;
     }
