@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { FIXTURES_DIR, fixtureInputFiles } from '../support/fixture-files.js';
 import { prng } from '../../bench/measure.js';
 import { cloudTrailLines, cloudWatchPayloads } from '../../bench/normalize.bench.js';
 import type { FormatResult, RecordFormat } from '../../normalizers/format.js';
@@ -129,15 +130,7 @@ function expectSameAsWithoutScreens(feed: (decoder: Decoder, cursor: InputCursor
   expect(run(allFormats, feed), label).toEqual(run(withoutScreens, feed));
 }
 
-const fixtures = join(import.meta.dirname, '..', '..', 'fixtures');
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) return files(full);
-    return name.endsWith('.md') || name.endsWith('.expected.json') ? [] : [full];
-  });
-}
+const fixtures = FIXTURES_DIR;
 
 /** Every CloudTrail record in a fixture: top-level, in `Records`, in CloudWatch Logs messages, in `awslogs.data`. */
 function cloudTrailRecords(path: string): Record<string, unknown>[] {
@@ -221,7 +214,7 @@ function textsOf(record: Record<string, unknown>, rand: () => number): string[] 
 }
 
 describe('Decoder: the CloudTrail screen changes nothing but the cost', () => {
-  const inputs = ['golden/aws', 'corpus', 'demo'].flatMap((dir) => files(join(fixtures, dir)));
+  const inputs = ['golden/aws', 'corpus', 'demo'].flatMap((dir) => fixtureInputFiles(join(fixtures, dir)));
 
   it('gives the same events, unrelated reasons and rejections for every CloudTrail record in fixtures/', () => {
     const rand = prng(17);

@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { FIXTURES_DIR, fixtureInputFiles } from '../support/fixture-files.js';
 import { prng } from '../../bench/measure.js';
 import type { SecretAccessEvent } from '../../normalizers/schema.js';
 import { decodeAll } from '../support/collect.js';
@@ -12,15 +12,7 @@ import { decodeAll } from '../support/collect.js';
  * throw, every record must be accounted for, and every event it still produces must be well-formed.
  * Deterministic (seeded), so a failure reproduces.
  */
-const fixtures = join(import.meta.dirname, '..', '..', 'fixtures');
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) return files(full);
-    return name.endsWith('.md') || name.endsWith('.expected.json') ? [] : [full];
-  });
-}
+const fixtures = FIXTURES_DIR;
 
 const WEIRD: unknown[] = [null, 0, -1, 1e308, '', ' ', 'x'.repeat(10_000), [], {}, [null], { __proto__: { a: 1 } }, true, '2024-13-45T99:99:99Z', '::1', 'NaN'];
 
@@ -58,7 +50,7 @@ function checkEvent(e: SecretAccessEvent): void {
 }
 
 describe('fuzz', () => {
-  const inputs = files(fixtures);
+  const inputs = fixtureInputFiles(fixtures);
 
   it('never throws on byte flips and truncation', () => {
     const rand = prng(7);

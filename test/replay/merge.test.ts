@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { prng } from '../../bench/measure.js';
 import type { SecretAccessEvent } from '../../normalizers/schema.js';
 import type { EventSource } from '../../src/replay/event-source.js';
 import { MERGE_BATCH_EVENTS, mergeByTime } from '../../src/replay/merge.js';
@@ -78,17 +79,6 @@ async function merged(sources: readonly EventSource[]): Promise<{ ids: string[];
   return { ids, batches };
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Cuts events into batches of random sizes, some of them empty. */
 function cut(events: readonly TestEvent[], rand: () => number): TestEvent[][] {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { prng } from '../../bench/measure.js';
 import { ReorderBuffer } from '../../src/replay/reorder-buffer.js';
 
 /**
@@ -52,17 +53,6 @@ class ReferenceBuffer {
   }
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Pattern = 'in-order' | 'jitter' | 'random' | 'descending' | 'late-bursts';
 
