@@ -1,3 +1,4 @@
+import { DirtyBlocks } from './dirty-blocks.js';
 import { SketchError } from './errors.js';
 
 /**
@@ -30,6 +31,8 @@ export class BloomTable {
   private readonly fieldMask: number;
   /** Per slot, the AND masks of one period (`slots` words = 32 positions) that clear that slot. */
   private readonly clearMasks: Uint32Array[] | undefined;
+  /** Blocks of 32 positions each slot set bits in (windowed tables only; see dirty-blocks.ts). */
+  private readonly dirty: DirtyBlocks | undefined;
 
   constructor(bits: number, hashes: number, slots: number) {
     // Bit indexes are 32-bit (`>>> 5`): bits x slots must stay below 2^32 (512 MiB of bits).
@@ -44,6 +47,7 @@ export class BloomTable {
     this.bitsSet = new Float64Array(slots);
     this.fieldMask = slots >= 32 ? 0xffffffff : (1 << slots) - 1;
     this.clearMasks = slots > 1 && slots <= 32 ? periodMasks(slots) : undefined;
+    this.dirty = slots > 1 ? new DirtyBlocks(Math.ceil(bits / 32), slots) : undefined;
   }
 
   get byteLength(): number {
@@ -98,6 +102,7 @@ export class BloomTable {
       if ((word & mask) === 0) {
         words[w] = word | mask;
         added++;
+        this.dirty?.mark(slot, positions[i]! >>> 5);
       }
     }
     this.bitsSet[slot] = this.bitsSet[slot]! + added;
@@ -105,26 +110,36 @@ export class BloomTable {
   }
 
   /**
-   * Empties one slot. With side-by-side slots this touches the whole table: word by word with the
-   * slot's repeating mask (the pattern repeats every `slots` words), about bits x slots / 32 word
-   * operations, once per sub-window of event time.
+   * Empties one slot. With side-by-side slots this is strided: over the blocks of 32 positions the
+   * slot set bits in since its last clear (see dirty-blocks.ts), or over the whole table when that
+   * is unknown; a block's bits of all slots are exactly `slots` words, cleared with the slot's
+   * repeating mask.
    */
   clear(slot: number): void {
     this.bitsSet[slot] = 0;
     const { words, slots } = this;
-    if (slots === 1) {
+    if (this.dirty === undefined) {
       words.fill(0);
       return;
     }
-    if (this.clearMasks !== undefined) {
-      const masks = this.clearMasks[slot]!;
+    const known = this.dirty.drain(slot, (block) => this.clearBlocks(slot, block, block + 1));
+    if (!known) this.clearBlocks(slot, 0, Math.ceil(this.bits / 32));
+  }
+
+  /** Clears `slot` in the positions of blocks [from, to) (32 positions each). */
+  private clearBlocks(slot: number, from: number, to: number): void {
+    const { words, slots } = this;
+    const masks = this.clearMasks?.[slot];
+    if (masks !== undefined) {
       const n = words.length;
-      let base = 0;
-      for (; base + slots <= n; base += slots) for (let j = 0; j < slots; j++) words[base + j] = words[base + j]! & masks[j]!;
-      for (let j = 0; base + j < n; j++) words[base + j] = words[base + j]! & masks[j]!;
+      for (let b = from; b < to; b++) {
+        const base = b * slots;
+        for (let j = 0; j < slots && base + j < n; j++) words[base + j] = words[base + j]! & masks[j]!;
+      }
       return;
     }
-    for (let p = 0; p < this.bits; p++) {
+    const end = Math.min(this.bits, to * 32);
+    for (let p = from * 32; p < end; p++) {
       const b = p * slots + slot;
       words[b >>> 5] = words[b >>> 5]! & ~(1 << (b & 31));
     }
@@ -134,6 +149,12 @@ export class BloomTable {
   clearAll(): void {
     this.words.fill(0);
     this.bitsSet.fill(0);
+    this.dirty?.reset();
+  }
+
+  /** The words were written from outside (a load): the next clear of each slot sweeps the whole table. */
+  wordsReplaced(): void {
+    this.dirty?.markAllUnknown();
   }
 
   /** Fraction of the bits of `slot` that are set. */
@@ -152,6 +173,7 @@ export class BloomTable {
     const b = other.words;
     for (let j = 0; j < a.length; j++) a[j] = a[j]! | b[j]!;
     this.recount();
+    this.wordsReplaced();
   }
 
   /** False when a bit past the last position is set (only corrupt input does that). */

@@ -1,5 +1,10 @@
 import { fmix32 } from './hash.js';
+import { DirtyBlocks } from './dirty-blocks.js';
 import { invalidOption } from './errors.js';
+
+/** Cells per block of the dirty map: a clear of a sparse slot visits 64 cells per cell written. */
+const CELL_BLOCK_SHIFT = 6;
+const CELLS_PER_BLOCK = 1 << CELL_BLOCK_SHIFT;
 
 /** Width of one counter in bits. Narrower counters fit more of them (a wider sketch) in the same memory. */
 export type CounterBits = 8 | 16 | 32;
@@ -67,6 +72,10 @@ export class CountMinTable {
   /** Times a sum exceeded `max` and was clamped (`add`: once per call; `mergeFrom`: per counter). */
   saturationEvents = 0;
   private readonly mask: number;
+  /** Cell index (row * width + column) of the last located key per row, for the dirty map. */
+  private readonly cells: Uint32Array;
+  /** Blocks of CELLS_PER_BLOCK cells each slot wrote (windowed tables only; see dirty-blocks.ts). */
+  private readonly dirty: DirtyBlocks | undefined;
 
   constructor(width: number, depth: number, slots: number, counterBits: CounterBits = 32) {
     this.width = width;
@@ -77,7 +86,9 @@ export class CountMinTable {
     this.mask = width - 1;
     this.counters = allocate(counterBits, width * depth * slots);
     this.rows = new Uint32Array(depth);
+    this.cells = new Uint32Array(depth);
     this.totals = new Float64Array(slots);
+    this.dirty = slots > 1 ? new DirtyBlocks(Math.ceil((width * depth) / CELLS_PER_BLOCK), slots) : undefined;
   }
 
   get byteLength(): number {
@@ -86,8 +97,12 @@ export class CountMinTable {
 
   /** Computes the row offsets of a key from its two hashes (see `KeyHasher`). */
   locate(h1: number, h2: number): void {
-    const { rows, width, mask, depth, slots } = this;
-    for (let i = 0; i < depth; i++) rows[i] = (i * width + (fmix32((h1 + Math.imul(i, h2)) | 0) & mask)) * slots;
+    const { rows, cells, width, mask, depth, slots } = this;
+    for (let i = 0; i < depth; i++) {
+      const cell = i * width + (fmix32((h1 + Math.imul(i, h2)) | 0) & mask);
+      cells[i] = cell;
+      rows[i] = cell * slots;
+    }
   }
 
   /** Estimate of the located key in one slot: the minimum of its counters. */
@@ -110,6 +125,8 @@ export class CountMinTable {
   add(slot: number, n: number, conservative: boolean): number {
     const { rows, counters, depth, max } = this;
     this.totals[slot] = this.totals[slot]! + n;
+    const dirty = this.dirty;
+    if (dirty !== undefined) for (let i = 0; i < depth; i++) dirty.mark(slot, this.cells[i]! >>> CELL_BLOCK_SHIFT);
     let estimate: number;
     if (conservative) {
       let min = max;
@@ -159,21 +176,35 @@ export class CountMinTable {
     }
   }
 
-  /** Empties one slot: a strided pass over the whole table (slots are side by side). */
+  /**
+   * Empties one slot. Slots sit side by side, so this is strided: over the blocks the slot wrote
+   * since its last clear (see dirty-blocks.ts), or over the whole table when that is unknown.
+   */
   clear(slot: number): void {
     const { counters, slots } = this;
     this.totals[slot] = 0;
-    if (slots === 1) {
+    if (this.dirty === undefined) {
       counters.fill(0);
       return;
     }
-    for (let j = slot; j < counters.length; j += slots) counters[j] = 0;
+    const cellCount = this.width * this.depth;
+    const known = this.dirty.drain(slot, (block) => {
+      const end = Math.min(cellCount, (block + 1) * CELLS_PER_BLOCK) * slots;
+      for (let j = block * CELLS_PER_BLOCK * slots + slot; j < end; j += slots) counters[j] = 0;
+    });
+    if (!known) for (let j = slot; j < counters.length; j += slots) counters[j] = 0;
   }
 
   /** Empties every slot (a jump in event time past the whole ring). */
   clearAll(): void {
     this.counters.fill(0);
     this.totals.fill(0);
+    this.dirty?.reset();
+  }
+
+  /** The counters were written from outside (a load): the next clear of each slot sweeps the whole table. */
+  countersReplaced(): void {
+    this.dirty?.markAllUnknown();
   }
 
   /** Adds another table of the same shape and counter width counter by counter, saturating. */
@@ -192,5 +223,6 @@ export class CountMinTable {
     }
     for (let s = 0; s < this.slots; s++) this.totals[s] = this.totals[s]! + other.totals[s]!;
     this.saturationEvents += other.saturationEvents;
+    this.countersReplaced();
   }
 }

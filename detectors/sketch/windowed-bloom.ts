@@ -274,6 +274,7 @@ export class WindowedBloom {
       f.clock.readState(view, 8 + FIXED_HEADER);
     });
     readWordsInto(bytes, bodyOffset, f.table.words);
+    f.table.wordsReplaced();
     if (!f.table.paddingIsClear()) throw corruptError(KIND, 'bits set beyond the filter size');
     f.table.recount();
     for (let s = 0; s < f.overCapacity.length; s++) f.overCapacity[s] = f.table.bitsSet[s]! > f.designBitsSet ? 1 : 0;

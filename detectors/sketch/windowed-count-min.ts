@@ -199,6 +199,7 @@ export class WindowedCountMin {
       s.table.totals.forEach((t, i) => checkCounter(`slot ${i} total`, t));
     });
     readWordsInto(bytes, bodyOffset, s.table.counters);
+    s.table.countersReplaced();
     return s;
   }
 

@@ -317,6 +317,8 @@ export class WindowedDistinctCounter {
     });
     const next = readWordsInto(bytes, bodyOffset, c.pairs.words);
     readWordsInto(bytes, next, c.groups.counters);
+    c.pairs.wordsReplaced();
+    c.groups.countersReplaced();
     if (!c.pairs.paddingIsClear()) throw corruptError(KIND, 'bits set beyond the filter size');
     c.pairs.recount();
     for (let s = 0; s < c.overCapacity.length; s++) c.overCapacity[s] = c.pairs.bitsSet[s]! > c.designBitsSet ? 1 : 0;

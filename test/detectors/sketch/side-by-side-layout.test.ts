@@ -89,6 +89,60 @@ describe('CountMinTable with side-by-side slots', () => {
   });
 });
 
+describe('clearing a slot visits only what it wrote, unless its contents came from elsewhere', () => {
+  it('BloomTable: a clear after a load (wordsReplaced) or a merge empties the whole slot', () => {
+    const rand = prng(9);
+    const source = new BloomTable(5000, 4, 6);
+    for (let i = 0; i < 400; i++) {
+      source.locate((rand() * 2 ** 32) | 0, ((rand() * 2 ** 32) | 0) | 1);
+      source.set(i % 6);
+    }
+    const loaded = new BloomTable(5000, 4, 6);
+    loaded.words.set(source.words);
+    loaded.recount();
+    loaded.wordsReplaced();
+    loaded.clear(2);
+    expect(loaded.bitsSet[2]).toBe(0);
+    loaded.recount();
+    expect(loaded.bitsSet[2]).toBe(0);
+    expect([0, 1, 3, 4, 5].map((s) => loaded.bitsSet[s])).toEqual([0, 1, 3, 4, 5].map((s) => source.bitsSet[s]));
+    const merged = new BloomTable(5000, 4, 6);
+    merged.mergeFrom(source);
+    merged.clear(4);
+    merged.recount();
+    expect(merged.bitsSet[4]).toBe(0);
+    expect(merged.bitsSet[3]).toBe(source.bitsSet[3]);
+  });
+
+  it('CountMinTable: the same after countersReplaced or a merge; a slot that wrote nothing clears nothing else', () => {
+    const rand = prng(10);
+    const source = new CountMinTable(4096, 4, 6, 8);
+    for (let i = 0; i < 500; i++) {
+      source.locate((rand() * 2 ** 32) | 0, ((rand() * 2 ** 32) | 0) | 1);
+      source.add(i % 5, 1, true); // slot 5 stays empty
+    }
+    const slotSum = (t: CountMinTable, slot: number) => {
+      let sum = 0;
+      for (let j = slot; j < t.counters.length; j += t.slots) sum += t.counters[j]!;
+      return sum;
+    };
+    const loaded = new CountMinTable(4096, 4, 6, 8);
+    loaded.counters.set(source.counters);
+    loaded.countersReplaced();
+    loaded.clear(1);
+    expect(slotSum(loaded, 1)).toBe(0);
+    expect(slotSum(loaded, 0)).toBe(slotSum(source, 0));
+    const merged = new CountMinTable(4096, 4, 6, 8);
+    merged.mergeFrom(source);
+    merged.clear(3);
+    expect(slotSum(merged, 3)).toBe(0);
+    // Written by adds: clearing visits the slot's blocks only and still empties it.
+    source.clear(0);
+    source.clear(5);
+    expect([0, 1, 2, 3, 4, 5].map((s) => slotSum(source, s) === 0)).toEqual([true, false, false, false, false, true]);
+  });
+});
+
 describe('WindowClock jumps', () => {
   it('a jump past the whole ring empties every sub-window at once, and counting resumes', () => {
     const w = new WindowedCountMin({ windowMs: 3_600_000, subWindows: 4, allowedLatenessMs: 900_000, width: 256, depth: 4 });
