@@ -14,7 +14,7 @@ import { SketchError } from './errors.js';
  *   6       2     reserved, 0
  *   8       H     kind-specific header fields, little-endian, H a multiple of 8
  *   8 + H   ...   body: little-endian arrays one after the other: 32-bit bit words, and counters of
- *                 the width the header names (8, 16 or 32 bits; version 1 has 32-bit counters only)
+ *                 the width the header names (8, 16 or 32 bits)
  *   end-4   4     CRC-32 (zlib polynomial) of every byte before it
  *
  * Version 2 added the counter width to the count-min kinds' headers (SWCM: a u32 at offset 32,
@@ -156,15 +156,8 @@ export function readWordsInto(input: Uint8Array, offset: number, out: CounterArr
   return offset + out.byteLength;
 }
 
-/**
- * The counter width a count-min kind's header names: version 1 had 32-bit counters only and kept
- * the field at 0; version 2 writes 8, 16 or 32. Anything else throws (SKETCH_CORRUPT via asCorrupt).
- */
-export function counterBitsField(version: number, field: number): 8 | 16 | 32 {
-  if (version === 1) {
-    if (field !== 0) throw new Error('reserved field is not 0');
-    return 32;
-  }
+/** The counter width a count-min kind's header names: 8, 16 or 32; anything else throws (SKETCH_CORRUPT via asCorrupt). */
+export function counterBitsField(field: number): 8 | 16 | 32 {
   if (field !== 8 && field !== 16 && field !== 32) throw new Error(`counter width ${field} is not 8, 16 or 32`);
   return field;
 }

@@ -137,10 +137,9 @@ export class CountMinSketch {
   }
 
   /**
-   * Self-describing bytes (see codec.ts), format version 2; header fields from offset 8: width
+   * Self-describing bytes (see codec.ts), format version 3; header fields from offset 8: width
    * u32, depth u32, seed u32, clamps u32, N f64, counter bits u32, 0 u32; then the counters row by
-   * row, `counterBits / 8` bytes each; flag bit 0 = conservative. Version 1 had no counter-bits
-   * field (a 24-byte header) and 32-bit counters.
+   * row, `counterBits / 8` bytes each; flag bit 0 = conservative.
    */
   serialize(): Uint8Array {
     const frame = openFrame(MAGIC, this.conservative ? FLAG_CONSERVATIVE : 0, { headerBytes: 32, bodyBytes: this.table.byteLength });
@@ -157,10 +156,9 @@ export class CountMinSketch {
   static deserialize(bytes: Uint8Array): CountMinSketch {
     let shape = { width: 0, depth: 0 };
     let counterBits: CounterBits = 32;
-    const { view, bodyOffset } = readFrame(bytes, MAGIC, KIND, FLAG_CONSERVATIVE, (v, version) => {
+    const { view, bodyOffset } = readFrame(bytes, MAGIC, KIND, FLAG_CONSERVATIVE, (v) => {
       shape = checkCountMinShape(v.getUint32(8, true), v.getUint32(12, true));
-      if (version === 1) return { headerBytes: 24, bodyBytes: shape.width * shape.depth * 4 };
-      counterBits = counterBitsField(version, v.getUint32(32, true));
+      counterBits = counterBitsField(v.getUint32(32, true));
       if (v.getUint32(36, true) !== 0) throw new Error('reserved field is not 0');
       return { headerBytes: 32, bodyBytes: (shape.width * shape.depth * counterBits) / 8 };
     });

@@ -10,8 +10,8 @@ const MAGIC = 'SWWC';
 const KIND = 'windowed count-min sketch';
 const FLAG_CONSERVATIVE = 1;
 /**
- * Fixed header fields before the clock block: width, depth, seed, counter bits (u32; 0 in format
- * version 1, whose counters are all 32-bit); late, invalid, clamps (f64).
+ * Fixed header fields before the clock block: width, depth, seed, counter bits (u32); late,
+ * invalid, clamps (f64).
  */
 const FIXED_HEADER = 40;
 
@@ -146,11 +146,11 @@ export class WindowedCountMin {
   }
 
   /**
-   * Self-describing bytes (see codec.ts), format version 2. Header from offset 8: width, depth,
+   * Self-describing bytes (see codec.ts), format version 3. Header from offset 8: width, depth,
    * seed, counter bits (u32); late, invalid, clamps (f64); the clock (options, newest time,
-   * sub-window of each slot); the count total of each slot (f64); then the counters slot by slot,
-   * `counterBits / 8` bytes each. Flag bit 0 = conservative. Version 1 wrote 0 for the counter
-   * bits and had 32-bit counters.
+   * sub-window of each slot); the count total of each slot (f64); then the counters, the slots of
+   * each cell side by side (see CountMinTable), `counterBits / 8` bytes each. Flag bit 0 =
+   * conservative.
    */
   serialize(): Uint8Array {
     const slots = this.clock.slots;
@@ -175,8 +175,8 @@ export class WindowedCountMin {
     let shape = { width: 0, depth: 0 };
     let counterBits: CounterBits = 32;
     // Sizes come from the header alone: nothing is allocated before the length is known to match.
-    const { view, bodyOffset } = readFrame(bytes, MAGIC, KIND, FLAG_CONSERVATIVE, (v, version) => {
-      counterBits = counterBitsField(version, v.getUint32(20, true));
+    const { view, bodyOffset } = readFrame(bytes, MAGIC, KIND, FLAG_CONSERVATIVE, (v) => {
+      counterBits = counterBitsField(v.getUint32(20, true));
       shape = checkCountMinShape(v.getUint32(8, true), v.getUint32(12, true));
       clock = WindowClock.readClock(v, 8 + FIXED_HEADER);
       return { headerBytes: headerBytes(clock.slots), bodyBytes: (shape.width * shape.depth * clock.slots * counterBits) / 8 };

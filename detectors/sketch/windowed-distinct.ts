@@ -12,8 +12,7 @@ const MAGIC = 'SWWD';
 const KIND = 'windowed distinct counter';
 /**
  * Fixed header fields before the clock block: group width, group depth, seed, group counter bits
- * (u32; 0 in format version 1, whose counters are all 32-bit); capacity, rate, late, invalid,
- * saturated sub-windows, group clamps (f64).
+ * (u32); capacity, rate, late, invalid, saturated sub-windows, group clamps (f64).
  */
 const FIXED_HEADER = 64;
 
@@ -246,12 +245,12 @@ export class WindowedDistinctCounter {
   }
 
   /**
-   * Self-describing bytes (see codec.ts), format version 2. Header from offset 8: group width,
+   * Self-describing bytes (see codec.ts), format version 3. Header from offset 8: group width,
    * group depth, seed, group counter bits (u32); capacity, false-positive rate, late, invalid,
    * saturated sub-windows, group clamps (f64); the clock (options, newest time, sub-window of each
    * slot); the pair total of each slot (f64); then the pair filters' bit words (32-bit) and the
-   * group counters (`counterBits / 8` bytes each), slot by slot. Version 1 wrote 0 for the
-   * counter bits and had 32-bit counters.
+   * group counters (`counterBits / 8` bytes each), the slots of each position side by side (see
+   * BloomTable and CountMinTable).
    */
   serialize(): Uint8Array {
     const slots = this.clock.slots;
@@ -284,8 +283,8 @@ export class WindowedDistinctCounter {
     let capacity = 0;
     let counterBits: CounterBits = 32;
     // Sizes come from the header alone: nothing is allocated before the length is known to match.
-    const { view, bodyOffset } = readFrame(bytes, MAGIC, KIND, 0, (v, version) => {
-      counterBits = counterBitsField(version, v.getUint32(20, true));
+    const { view, bodyOffset } = readFrame(bytes, MAGIC, KIND, 0, (v) => {
+      counterBits = counterBitsField(v.getUint32(20, true));
       group = checkCountMinShape(v.getUint32(8, true), v.getUint32(12, true));
       clock = WindowClock.readClock(v, 8 + FIXED_HEADER);
       const shape = windowedBloomShape(clock, v.getFloat64(24, true), v.getFloat64(32, true), 'expectedPairsPerSubWindow');
