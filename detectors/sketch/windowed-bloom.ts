@@ -5,6 +5,7 @@ import { fractionOption, intOption, SketchError, seedOption } from './errors.js'
 import { deriveSeed, KeyHasher } from './key-hasher.js';
 import type { WindowedBloomOptions, WindowMode, WindowOptions, WindowSeenStatus } from './types.js';
 import { WindowClock } from './window-clock.js';
+import { headerWithSlotTotals, WindowedSketch } from './windowed-sketch.js';
 
 const MAGIC = 'SWWB';
 const KIND = 'windowed Bloom filter';
@@ -45,7 +46,7 @@ export function windowedBloomShape(
  * sub-filter is sized for the share of the configured window false-positive rate (see
  * `subFilterRate`). Memory: slots x bits / 8, fixed.
  */
-export class WindowedBloom {
+export class WindowedBloom extends WindowedSketch {
   readonly bits: number;
   readonly hashes: number;
   readonly seed: number;
@@ -53,7 +54,6 @@ export class WindowedBloom {
   readonly capacity: number;
   /** The configured false-positive rate of a window query. */
   readonly falsePositiveRate: number;
-  readonly clock: WindowClock;
   private readonly table: BloomTable;
   private readonly hasher: KeyHasher;
   private readonly pairHasher: KeyHasher;
@@ -61,11 +61,9 @@ export class WindowedBloom {
   private readonly designRate: number;
   private readonly overCapacity: Uint8Array;
   private saturatedCount = 0;
-  private late = 0;
-  private invalid = 0;
 
   constructor(options: WindowedBloomOptions) {
-    this.clock = new WindowClock(options);
+    super(options);
     const shape = windowedBloomShape(
       options,
       options.expectedItemsPerSubWindow,
@@ -202,21 +200,7 @@ export class WindowedBloom {
     return this.saturatedCount;
   }
 
-  get latestTimeMs(): number {
-    return this.clock.latestTimeMs;
-  }
 
-  get watermarkMs(): number {
-    return this.clock.watermarkMs;
-  }
-
-  get lateDropped(): number {
-    return this.late;
-  }
-
-  get invalidTimes(): number {
-    return this.invalid;
-  }
 
   get byteLength(): number {
     return this.table.byteLength;
@@ -279,14 +263,5 @@ export class WindowedBloom {
     f.table.recount();
     for (let s = 0; s < f.overCapacity.length; s++) f.overCapacity[s] = f.table.bitsSet[s]! > f.designBitsSet ? 1 : 0;
     return f;
-  }
-
-  private reject(code: number): WindowSeenStatus {
-    if (code === -1) {
-      this.late++;
-      return 'late_dropped';
-    }
-    this.invalid++;
-    return 'invalid_time';
   }
 }

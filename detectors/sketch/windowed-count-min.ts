@@ -5,6 +5,7 @@ import { seedOption } from './errors.js';
 import { KeyHasher } from './key-hasher.js';
 import type { CountMinErrorBound, WindowAddStatus, WindowedCountMinOptions, WindowMode } from './types.js';
 import { WindowClock } from './window-clock.js';
+import { headerWithSlotTotals, WindowedSketch } from './windowed-sketch.js';
 
 const MAGIC = 'SWWC';
 const KIND = 'windowed count-min sketch';
@@ -16,7 +17,7 @@ const FLAG_CONSERVATIVE = 1;
 const FIXED_HEADER = 40;
 
 function headerBytes(slots: number): number {
-  return FIXED_HEADER + WindowClock.stateBytes(slots) + 8 * slots;
+  return headerWithSlotTotals(FIXED_HEADER, slots);
 }
 
 /**
@@ -38,26 +39,23 @@ function headerBytes(slots: number): number {
  * count or at least M. With 8-bit counters and a threshold well below 255 the answer to "more
  * than N?" is the same as with 32-bit ones, at a quarter of the memory per counter.
  */
-export class WindowedCountMin {
+export class WindowedCountMin extends WindowedSketch {
   readonly width: number;
   readonly depth: number;
   readonly seed: number;
   readonly conservative: boolean;
   readonly counterBits: CounterBits;
-  readonly clock: WindowClock;
   private readonly table: CountMinTable;
   private readonly hasher: KeyHasher;
-  private late = 0;
-  private invalid = 0;
 
   constructor(options: WindowedCountMinOptions) {
     const { width, depth } = checkCountMinShape(options.width, options.depth);
+    super(options);
     this.width = width;
     this.depth = depth;
     this.seed = seedOption('seed', options.seed);
     this.conservative = options.conservative ?? true;
     this.counterBits = counterBitsOption('counterBits', options.counterBits);
-    this.clock = new WindowClock(options);
     this.table = new CountMinTable(width, depth, this.clock.slots, this.counterBits);
     this.hasher = new KeyHasher(this.seed);
     this.clock.onRecycle(
@@ -108,23 +106,7 @@ export class WindowedCountMin {
     return { epsilon, delta: Math.exp(-this.depth), maxOvercount: epsilon * this.windowTotal(nowMs, mode) };
   }
 
-  get latestTimeMs(): number {
-    return this.clock.latestTimeMs;
-  }
 
-  get watermarkMs(): number {
-    return this.clock.watermarkMs;
-  }
-
-  /** Events refused because their sub-window was already recycled (report as `late_dropped`). */
-  get lateDropped(): number {
-    return this.late;
-  }
-
-  /** Events refused because their time was not a finite number. */
-  get invalidTimes(): number {
-    return this.invalid;
-  }
 
   /** The value each sub-window's counters saturate at: 255, 65,535 or 2^32 - 1. */
   get maxCount(): number {
@@ -201,14 +183,5 @@ export class WindowedCountMin {
     readWordsInto(bytes, bodyOffset, s.table.counters);
     s.table.countersReplaced();
     return s;
-  }
-
-  private reject(code: number): WindowAddStatus {
-    if (code === -1) {
-      this.late++;
-      return 'late_dropped';
-    }
-    this.invalid++;
-    return 'invalid_time';
   }
 }

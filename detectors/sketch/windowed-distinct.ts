@@ -6,6 +6,7 @@ import { seedOption } from './errors.js';
 import { deriveSeed, KeyHasher } from './key-hasher.js';
 import type { DistinctErrorEstimate, WindowedDistinctOptions, WindowMode, WindowSeenStatus } from './types.js';
 import { WindowClock } from './window-clock.js';
+import { headerWithSlotTotals, WindowedSketch } from './windowed-sketch.js';
 import { windowedBloomShape } from './windowed-bloom.js';
 
 const MAGIC = 'SWWD';
@@ -17,7 +18,7 @@ const KIND = 'windowed distinct counter';
 const FIXED_HEADER = 64;
 
 function headerBytes(slots: number): number {
-  return FIXED_HEADER + WindowClock.stateBytes(slots) + 8 * slots;
+  return headerWithSlotTotals(FIXED_HEADER, slots);
 }
 
 /**
@@ -47,8 +48,7 @@ function headerBytes(slots: number): number {
  * saturates at 255 or 65,535 and stays there (a move out of a saturated counter does not lower
  * it), so a count is never below min(true, maximum) per sub-window, plus the Bloom under-count.
  */
-export class WindowedDistinctCounter {
-  readonly clock: WindowClock;
+export class WindowedDistinctCounter extends WindowedSketch {
   readonly seed: number;
   /** Distinct pairs per sub-window the sub-filters are sized for. */
   readonly capacity: number;
@@ -64,11 +64,9 @@ export class WindowedDistinctCounter {
   private readonly designRate: number;
   private readonly overCapacity: Uint8Array;
   private saturatedCount = 0;
-  private late = 0;
-  private invalid = 0;
 
   constructor(options: WindowedDistinctOptions) {
-    this.clock = new WindowClock(options);
+    super(options);
     const shape = windowedBloomShape(
       options,
       options.expectedPairsPerSubWindow,
@@ -214,21 +212,7 @@ export class WindowedDistinctCounter {
     return this.groups.max;
   }
 
-  get latestTimeMs(): number {
-    return this.clock.latestTimeMs;
-  }
 
-  get watermarkMs(): number {
-    return this.clock.watermarkMs;
-  }
-
-  get lateDropped(): number {
-    return this.late;
-  }
-
-  get invalidTimes(): number {
-    return this.invalid;
-  }
 
   /** Bytes of the pair filters and group counters, fixed at construction. */
   get byteLength(): number {
@@ -322,14 +306,5 @@ export class WindowedDistinctCounter {
     c.pairs.recount();
     for (let s = 0; s < c.overCapacity.length; s++) c.overCapacity[s] = c.pairs.bitsSet[s]! > c.designBitsSet ? 1 : 0;
     return c;
-  }
-
-  private reject(code: number): WindowSeenStatus {
-    if (code === -1) {
-      this.late++;
-      return 'late_dropped';
-    }
-    this.invalid++;
-    return 'invalid_time';
   }
 }
