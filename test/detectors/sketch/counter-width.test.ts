@@ -1,7 +1,6 @@
-import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { codeOf, reseal } from './sketch-errors.js';
 import { CountMinSketch } from '../../../detectors/sketch/count-min.js';
-import { SketchError } from '../../../detectors/sketch/errors.js';
 import { WindowedCountMin } from '../../../detectors/sketch/windowed-count-min.js';
 import { WindowedDistinctCounter } from '../../../detectors/sketch/windowed-distinct.js';
 import { keyName, prng, zipfStream } from './streams.js';
@@ -12,20 +11,6 @@ const B = 15 * MIN;
 const T0 = Date.UTC(2024, 6, 31, 10, 0, 0);
 const WIDTHS = [8, 16, 32] as const;
 const MAX = { 8: 255, 16: 65_535, 32: 0xffffffff } as const;
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof SketchError ? err.code : `not a SketchError: ${String(err)}`;
-  }
-  return undefined;
-}
-
-function reseal(b: Uint8Array): Uint8Array {
-  new DataView(b.buffer, b.byteOffset).setUint32(b.length - 4, crc32(b.subarray(0, b.length - 4)), true);
-  return b;
-}
 
 function edit(src: Uint8Array, f: (v: DataView) => void): Uint8Array {
   const b = src.slice();

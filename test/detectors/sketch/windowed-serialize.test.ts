@@ -1,6 +1,5 @@
-import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { SketchError } from '../../../detectors/sketch/errors.js';
+import { codeOf, reseal } from './sketch-errors.js';
 import { WindowedBloom } from '../../../detectors/sketch/windowed-bloom.js';
 import { WindowedCountMin } from '../../../detectors/sketch/windowed-count-min.js';
 import { WindowedDistinctCounter } from '../../../detectors/sketch/windowed-distinct.js';
@@ -10,20 +9,6 @@ const MIN = 60_000;
 const W = 60 * MIN;
 const T0 = Date.UTC(2024, 6, 31, 10, 0, 0);
 const WINDOW = { windowMs: W, subWindows: 12, allowedLatenessMs: 15 * MIN };
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof SketchError ? err.code : `not a SketchError: ${String(err)}`;
-  }
-  return undefined;
-}
-
-function reseal(b: Uint8Array): Uint8Array {
-  new DataView(b.buffer, b.byteOffset).setUint32(b.length - 4, crc32(b.subarray(0, b.length - 4)), true);
-  return b;
-}
 
 /** An out-of-order stream over 3 hours, split into a first and a second part. */
 function stream(seed: number): { key: string; item: string; t: number }[] {
