@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SecretwatchError } from '../../src/errors/codes.js';
+import { encodeLine, LINE_OVERHEAD_BYTES } from '../../src/export/outbox/entry-line.js';
 import { Outbox } from '../../src/export/outbox/outbox.js';
+import type { Alert } from '../../detectors/alerts/alert.js';
+import { RecordingFiles } from '../support/recording-files.js';
 import { alertId, makeAlert, makeAlerts } from '../support/alerts.js';
 
 let dir: string;
@@ -198,7 +201,7 @@ describe('Outbox', () => {
   });
 
   it('refuses an append that would pass max_bytes on disk', async () => {
-    const reserved = Buffer.byteLength(JSON.stringify(makeAlert(0))) + 64;
+    const reserved = Buffer.byteLength(JSON.stringify(makeAlert(0))) + LINE_OVERHEAD_BYTES;
     const outbox = await openOutbox({ max_bytes: 2 * reserved + 10 });
     await outbox.append([makeAlert(0)]);
     await outbox.append([makeAlert(1)]);
@@ -260,14 +263,71 @@ describe('Outbox', () => {
     const outbox = await openOutbox();
     await outbox.append([makeAlert(0)]);
     const file = join(dir, (await segmentFiles())[0] as string);
-    // Same length, different content: what peek returns comes from the file.
+    // Same length, different content, checksum fixed up: what peek returns comes from the file.
     const text = await readFile(file, 'utf8');
-    await writeFile(file, text.replace('alert-000000', 'alert-00000X'));
+    const line = JSON.parse(text) as { seq: number; at: number; alert: Alert };
+    line.alert.attributes['secretwatch.alert.id'] = 'alert-00000X';
+    await writeFile(file, encodeLine(line.seq, line.at, JSON.stringify(line.alert)));
     expect(alertId((await outbox.peek(1))[0]!.alert)).toBe('alert-00000X');
-    // A line damaged after it was synced cannot be sent: counted and skipped, not blocking.
-    await writeFile(file, text.replace('"seq":0', '"seq":7'));
+    // A line edited after it was synced fails its checksum: counted and never sent, not blocking.
+    await writeFile(file, text.replace('alert-000000', 'alert-00000Y'));
     await outbox.append([makeAlert(1)]);
     expect((await outbox.peek(10)).map((e) => e.seq)).toEqual([1]);
     expect(outbox.stats.corrupt_lines).toBe(1);
+  });
+
+  it('refuses an edited line at open: counted, never sent, the lines around it kept', async () => {
+    const first = await openOutbox();
+    await first.append(makeAlerts(0, 3));
+    await first.close();
+    open.splice(0);
+    const file = join(dir, (await segmentFiles())[0] as string);
+    await writeFile(file, (await readFile(file, 'utf8')).replace('alert-000001', 'alert-99999X'));
+    const outbox = await openOutbox();
+    expect(outbox.stats.corrupt_lines).toBe(1);
+    expect((await outbox.peek(10)).map((e) => alertId(e.alert))).toEqual(['alert-000000', 'alert-000002']);
+  });
+
+  it('detects a cursor beyond the newest line on disk and sends the lines again instead of dropping them', async () => {
+    const first = await openOutbox();
+    await first.append(makeAlerts(0, 2));
+    await first.close();
+    open.splice(0);
+    await writeFile(join(dir, 'acked.json'), '{"acked_through":500}\n');
+    const outbox = await openOutbox();
+    expect(outbox.stats.cursor_ahead).toBe(1);
+    expect((await outbox.peek(10)).map((e) => e.seq)).toEqual([0, 1]);
+    // New lines are numbered past the stored cursor: no number is reused.
+    await outbox.append([makeAlert(2)]);
+    expect((await outbox.peek(10)).map((e) => e.seq)).toEqual([0, 1, 501]);
+  });
+
+  it('resolves an append only after its write is fdatasync\'d, through the file layer', async () => {
+    const files = new RecordingFiles();
+    const outbox = await openOutbox({ files });
+    const release = files.holdNext('datasync');
+    let resolved = false;
+    const appended = outbox.append([makeAlert(0)]).then(() => (resolved = true));
+    await files.waitFor('datasync');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(resolved).toBe(false);
+    release();
+    await appended;
+    expect(files.ops.filter((o) => o.path.includes('seg-')).map((o) => o.op)).toEqual(['open', 'write', 'datasync']);
+  });
+
+  it('a failed datasync fails the append and stores nothing: the next append is the only line', async () => {
+    const files = new RecordingFiles();
+    const outbox = await openOutbox({ files });
+    files.failNext('datasync', 'EIO');
+    expect((await rejection(outbox.append([makeAlert(0)]))).code).toBe('SW_OUTBOX_IO');
+    expect(outbox.stats.write_errors).toBe(1);
+    expect(outbox.depth().alerts).toBe(0);
+    await outbox.append([makeAlert(1)]);
+    expect((await outbox.peek(10)).map((e) => alertId(e.alert))).toEqual(['alert-000001']);
+    await outbox.close();
+    open.splice(0);
+    const reopened = await openOutbox();
+    expect((await reopened.peek(10)).map((e) => alertId(e.alert))).toEqual(['alert-000001']);
   });
 });

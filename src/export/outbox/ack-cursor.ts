@@ -1,5 +1,7 @@
-import { readFile, rename, writeFile, open } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { atomicWrite } from '../../fs/atomic-write.js';
+import type { FileLayer } from '../../fs/file-layer.js';
 
 /**
  * The durable acknowledgement: every sequence number up to `acked_through` was delivered. Only
@@ -9,7 +11,6 @@ import { join } from 'node:path';
  * backend de-duplicates by `secretwatch.alert.id`; it never loses one.
  */
 export const CURSOR_FILE = 'acked.json';
-const TMP_SUFFIX = '.tmp';
 
 /** The stored cursor, or -1 when there is none or it cannot be read. */
 export async function readAckCursor(dir: string): Promise<number> {
@@ -22,16 +23,7 @@ export async function readAckCursor(dir: string): Promise<number> {
   }
 }
 
-/** Write to a temporary file, sync it, rename over the cursor: a crash leaves the old or the new value. */
-export async function writeAckCursor(dir: string, ackedThrough: number): Promise<void> {
-  const path = join(dir, CURSOR_FILE);
-  const tmp = path + TMP_SUFFIX;
-  await writeFile(tmp, `${JSON.stringify({ acked_through: ackedThrough })}\n`);
-  const handle = await open(tmp, 'r+');
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, path);
+/** Replaces the cursor atomically (see atomic-write.ts): a crash leaves the old or the new value. */
+export async function writeAckCursor(dir: string, ackedThrough: number, files?: FileLayer): Promise<void> {
+  await atomicWrite(join(dir, CURSOR_FILE), [Buffer.from(`${JSON.stringify({ acked_through: ackedThrough })}\n`)], files);
 }

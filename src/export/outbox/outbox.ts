@@ -1,4 +1,4 @@
-import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
 import type { Alert } from '../../../detectors/alerts/alert.js';
 import { SecretwatchError } from '../../errors/codes.js';
@@ -6,8 +6,8 @@ import { writeAckCursor } from './ack-cursor.js';
 import { lockDir } from './dir-lock.js';
 import type { EntryQueue, IndexEntry, Segment } from './entry-queue.js';
 import { encodeLine, LINE_OVERHEAD_BYTES, parseLine } from './entry-line.js';
-import { readExactly, writeAll } from './file-io.js';
-import { fsyncDir } from './fsync-dir.js';
+import { nodeFiles, writeAll, type FileLayer, type WritableFile } from '../../fs/file-layer.js';
+import { readExactly } from '../../fs/read-exactly.js';
 import { recoverOutbox } from './recover.js';
 import { segmentName } from './segment-name.js';
 import { OUTBOX_DEFAULTS, type OutboxDepth, type OutboxEntry, type OutboxOptions, type OutboxStats } from './types.js';
@@ -47,7 +47,7 @@ interface PendingAppend {
 
 interface ActiveSegment {
   segment: Segment;
-  handle: FileHandle;
+  handle: WritableFile;
 }
 
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
@@ -70,6 +70,7 @@ export class Outbox {
   private readonly maxAlerts: number;
   private readonly segmentMaxBytes: number;
   private readonly now: () => number;
+  private readonly files: FileLayer;
   private readonly segments: Segment[];
   private readonly queue: EntryQueue;
   private active: ActiveSegment | undefined;
@@ -98,6 +99,7 @@ export class Outbox {
     this.maxAlerts = positiveInt('max_alerts', options.max_alerts, OUTBOX_DEFAULTS.max_alerts);
     this.segmentMaxBytes = positiveInt('segment_max_bytes', options.segment_max_bytes, OUTBOX_DEFAULTS.segment_max_bytes);
     this.now = options.now ?? Date.now;
+    this.files = options.files ?? nodeFiles;
     this.segments = recovered.segments;
     this.queue = recovered.queue;
     this.nextSeq = recovered.nextSeq;
@@ -114,6 +116,7 @@ export class Outbox {
       recovered: recovered.liveAlerts,
       torn_lines: recovered.tornLines,
       corrupt_lines: recovered.corruptLines,
+      cursor_ahead: recovered.cursorAhead,
     };
   }
 
@@ -132,7 +135,7 @@ export class Outbox {
       throw ioError(`open ${dir}`, err);
     }
     try {
-      return new Outbox(dir, options, await recoverOutbox(dir), unlock);
+      return new Outbox(dir, options, await recoverOutbox(dir, options.files ?? nodeFiles), unlock);
     } catch (err) {
       await unlock();
       throw ioError(`recover ${dir}`, err);
@@ -316,11 +319,11 @@ export class Outbox {
     if (this.active === undefined) {
       const name = segmentName(this.nextSeq);
       const path = join(this.dir, name);
-      const handle = await open(path, 'wx');
+      const handle = await this.files.open(path, 'wx');
       const segment: Segment = { name, path, bytes: 0, live: 0 };
       this.segments.push(segment);
       this.active = { segment, handle };
-      await fsyncDir(this.dir);
+      await this.files.syncDir(this.dir);
     }
     return this.active;
   }
@@ -354,7 +357,7 @@ export class Outbox {
   }
 
   private async deleteSegment(segment: Segment): Promise<void> {
-    await rm(segment.path, { force: true });
+    await this.files.remove(segment.path);
     const i = this.segments.indexOf(segment);
     if (i >= 0) this.segments.splice(i, 1);
     this.diskBytes -= segment.bytes;
@@ -365,7 +368,7 @@ export class Outbox {
     try {
       if (this.ackedThrough > this.persistedThrough) {
         const through = this.ackedThrough;
-        await writeAckCursor(this.dir, through);
+        await writeAckCursor(this.dir, through, this.files);
         this.persistedThrough = through;
       }
       let deleted = false;
@@ -375,7 +378,7 @@ export class Outbox {
         else await this.deleteSegment(segment);
         deleted = true;
       }
-      if (deleted) await fsyncDir(this.dir);
+      if (deleted) await this.files.syncDir(this.dir);
     } catch (err) {
       throw ioError('store acknowledgements', err);
     }

@@ -1,9 +1,10 @@
-import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { atomicWriteTmp } from '../../fs/atomic-write.js';
+import type { FileLayer } from '../../fs/file-layer.js';
 import { CURSOR_FILE, readAckCursor } from './ack-cursor.js';
 import { EntryQueue, type Segment } from './entry-queue.js';
-import { parseLine } from './entry-line.js';
-import { fsyncDir } from './fsync-dir.js';
+import { parseLine, type ParsedLine } from './entry-line.js';
 import { parseSegmentName } from './segment-name.js';
 
 export interface Recovered {
@@ -18,10 +19,12 @@ export interface Recovered {
   diskBytes: number;
   tornLines: number;
   corruptLines: number;
+  /** 1 when the cursor was past the newest line on disk and was not trusted (see types.ts). */
+  cursorAhead: number;
 }
 
-async function truncate(path: string, size: number): Promise<void> {
-  const handle = await open(path, 'r+');
+async function truncate(files: FileLayer, path: string, size: number): Promise<void> {
+  const handle = await files.open(path, 'r+');
   try {
     await handle.truncate(size);
     await handle.datasync();
@@ -40,68 +43,98 @@ async function truncate(path: string, size: number): Promise<void> {
  *   around it are kept.
  * - Lines at or below the acknowledgement cursor were delivered; files left with no other line
  *   are deleted.
+ * - A cursor past the newest line on disk is one this outbox did not write (segment files are
+ *   deleted only after the cursor covers them, so the newest line written survives until then):
+ *   an edited or misplaced `acked.json`. It is reported (`cursorAhead`) and not trusted: every
+ *   line on disk is sent again, since a duplicate (same alert id) is harmless and a loss is not.
  */
-export async function recoverOutbox(dir: string): Promise<Recovered> {
+export async function recoverOutbox(dir: string, files: FileLayer): Promise<Recovered> {
   await mkdir(dir, { recursive: true });
-  const ackedThrough = await readAckCursor(dir);
+  const storedCursor = await readAckCursor(dir);
+  const segmentFiles = await readSegments(dir, files);
+  const highest = segmentFiles.reduce((n, f) => f.lines.reduce((m, l) => Math.max(m, l.entry?.seq ?? -1), n), -1);
+  const cursorAhead = highest >= 0 && storedCursor > highest ? 1 : 0;
+  const ackedThrough = cursorAhead === 1 ? -1 : storedCursor;
   const out: Recovered = {
     segments: [],
     queue: new EntryQueue(),
-    nextSeq: ackedThrough + 1,
+    // Above the stored cursor even when it is not trusted: a sequence number is never reused.
+    nextSeq: storedCursor + 1,
     ackedThrough,
     liveAlerts: 0,
     liveBytes: 0,
     diskBytes: 0,
-    tornLines: 0,
+    tornLines: segmentFiles.reduce((n, f) => n + f.torn, 0),
     corruptLines: 0,
+    cursorAhead,
   };
-  const files = (await readdir(dir))
-    .map((name) => ({ name, first: parseSegmentName(name) }))
-    .filter((f): f is { name: string; first: number } => f.first !== undefined)
-    .sort((a, b) => a.first - b.first);
   let lastSeq = -1;
   let deleted = false;
-  for (const { name, first } of files) {
-    const path = join(dir, name);
-    const buf = await readFile(path);
-    const segment: Segment = { name, path, bytes: 0, live: 0 };
+  for (const { name, path, first, lines, bytes } of segmentFiles) {
+    const segment: Segment = { name, path, bytes, live: 0 };
     out.nextSeq = Math.max(out.nextSeq, first + 1);
-    let pos = 0;
-    while (pos < buf.length) {
-      const nl = buf.indexOf(0x0a, pos);
-      if (nl === -1) {
-        out.tornLines++;
-        await truncate(path, pos);
-        break;
+    for (const { entry, offset, length } of lines) {
+      // Sequence numbers only grow; one that does not is not a line this outbox wrote in order.
+      if (entry === undefined || entry.seq <= lastSeq) {
+        out.corruptLines++;
+        continue;
       }
-      if (nl > pos) {
-        const parsed = parseLine(buf.toString('utf8', pos, nl));
-        // Sequence numbers only grow; one that does not is not a line this outbox wrote in order.
-        if (parsed === undefined || parsed.seq <= lastSeq) out.corruptLines++;
-        else {
-          lastSeq = parsed.seq;
-          out.nextSeq = Math.max(out.nextSeq, parsed.seq + 1);
-          if (parsed.seq > ackedThrough) {
-            const length = nl + 1 - pos;
-            out.queue.push({ seq: parsed.seq, segment, offset: pos, length, at: parsed.at, acked: false });
-            segment.live++;
-            out.liveAlerts++;
-            out.liveBytes += length;
-          }
-        }
-      }
-      pos = nl + 1;
+      lastSeq = entry.seq;
+      out.nextSeq = Math.max(out.nextSeq, entry.seq + 1);
+      if (entry.seq <= ackedThrough) continue;
+      out.queue.push({ seq: entry.seq, segment, offset, length, at: entry.at, acked: false });
+      segment.live++;
+      out.liveAlerts++;
+      out.liveBytes += length;
     }
-    segment.bytes = pos;
     if (segment.live === 0) {
-      await rm(path, { force: true });
+      await files.remove(path);
       deleted = true;
     } else {
       out.segments.push(segment);
       out.diskBytes += segment.bytes;
     }
   }
-  await rm(join(dir, `${CURSOR_FILE}.tmp`), { force: true });
-  if (deleted) await fsyncDir(dir);
+  await files.remove(atomicWriteTmp(join(dir, CURSOR_FILE)));
+  if (deleted) await files.syncDir(dir);
+  return out;
+}
+
+interface SegmentFile {
+  name: string;
+  path: string;
+  first: number;
+  /** Whole lines, with the entry each holds (undefined: damaged). */
+  lines: { entry: ParsedLine | undefined; offset: number; length: number }[];
+  /** Size after cutting a torn tail. */
+  bytes: number;
+  torn: number;
+}
+
+/** Every segment file in append order, parsed line by line; a torn last line is truncated away. */
+async function readSegments(dir: string, files: FileLayer): Promise<SegmentFile[]> {
+  const names = (await readdir(dir))
+    .map((name) => ({ name, first: parseSegmentName(name) }))
+    .filter((f): f is { name: string; first: number } => f.first !== undefined)
+    .sort((a, b) => a.first - b.first);
+  const out: SegmentFile[] = [];
+  for (const { name, first } of names) {
+    const path = join(dir, name);
+    const buf = await readFile(path);
+    const file: SegmentFile = { name, path, first, lines: [], bytes: 0, torn: 0 };
+    let pos = 0;
+    while (pos < buf.length) {
+      const nl = buf.indexOf(0x0a, pos);
+      if (nl === -1) {
+        file.torn++;
+        await truncate(files, path, pos);
+        break;
+      }
+      if (nl > pos) file.lines.push({ entry: parseLine(buf.toString('utf8', pos, nl)), offset: pos, length: nl + 1 - pos });
+      pos = nl + 1;
+    }
+    file.bytes = pos;
+    out.push(file);
+  }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { Alert } from '../../../detectors/alerts/alert.js';
+import type { FileLayer } from '../../fs/file-layer.js';
 
 /**
  * Options of the alert outbox (`Outbox.open`). Units are in the names; every key has a named
@@ -19,6 +20,8 @@ export interface OutboxOptions {
   segment_max_bytes?: number;
   /** Epoch milliseconds, for `appended_at` and the oldest alert's age (injectable for tests). */
   now?: () => number;
+  /** The file operations writes and syncs go through (tests observe or fail them); default: the real disk. */
+  files?: FileLayer;
 }
 
 export const OUTBOX_DEFAULTS = {
@@ -63,6 +66,11 @@ export interface OutboxStats {
   recovered: number;
   /** Incomplete last lines found at open (a write cut by a crash), skipped and truncated away. */
   torn_lines: number;
-  /** Whole lines that are not an outbox entry (damaged file), skipped. */
+  /** Whole lines that are not an outbox entry or fail their checksum (damaged or edited file), skipped, never sent. */
   corrupt_lines: number;
+  /**
+   * 1 when the stored cursor claimed more than the files hold (acknowledged past the newest line
+   * on disk): it was not trusted and the lines on disk are sent again (duplicates, not losses).
+   */
+  cursor_ahead: number;
 }

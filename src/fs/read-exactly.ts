@@ -1,14 +1,6 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 
-/** Positional writes and reads that loop until done (a single call may move fewer bytes). */
-export async function writeAll(handle: FileHandle, buf: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < buf.length) {
-    const { bytesWritten } = await handle.write(buf, done, buf.length - done, position + done);
-    done += bytesWritten;
-  }
-}
-
+/** Reads `length` bytes at `position`, looping until done (a single read may return fewer). */
 export async function readExactly(path: string, position: number, length: number): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
