@@ -7,7 +7,7 @@ import { parseDuration } from './ruleset/duration.js';
 import { fieldValue } from './ruleset/field-path.js';
 import type { LoadedRule } from './ruleset/load-rules.js';
 import { Throttle } from './throttle.js';
-import { isSecretwatchError } from '../src/errors/codes.js';
+import { isSecretwatchError, SecretwatchError } from '../src/errors/codes.js';
 
 /** What `process` returns for the many events that raise nothing: one shared, frozen, empty list. */
 const NO_ALERTS: readonly Alert[] = Object.freeze([]);
@@ -58,8 +58,14 @@ interface RuleRuntime {
   engine: Engine;
   throttle?: Throttle;
   learningMs: number;
-  /** Event time the rule's state was created (first event seen); NaN until then. */
+  /** Event time the rule's state was created (first event scored); NaN until then. */
   createdAtMs: number;
+  /**
+   * Newest event time the rule scored; -Infinity before the first. Mirrors the engines' lateness
+   * gate (same allowed lateness) so that an event the engine refuses as late does not move
+   * `createdAtMs`: learning is measured over events actually scored.
+   */
+  latestMs: number;
   counts: { matched: number; excepted: number; findings: number; suppressed_learning: number; alerts: number };
 }
 
@@ -72,7 +78,15 @@ export interface RestoreResult {
 /** The serializable state of a detector, for restarts and baseline runs. */
 export interface DetectorSnapshot {
   version: 1;
-  rules: { id: string; version: number; created_at_ms: number | null; engine: Uint8Array; throttle: [string, number][] }[];
+  rules: {
+    id: string;
+    version: number;
+    created_at_ms: number | null;
+    /** Newest event time scored (absent in state written before it was kept). */
+    latest_ms?: number | null;
+    engine: Uint8Array;
+    throttle: [string, number][];
+  }[];
 }
 
 /**
@@ -85,6 +99,7 @@ export class Detector {
   private readonly clock: () => number;
   private readonly learningCompleteAt: number | undefined;
   private readonly maxFutureMs: number;
+  private readonly allowedLatenessMs: number;
   /** Events dropped because their time was too far ahead of the clock. */
   futureEvents = 0;
 
@@ -93,6 +108,7 @@ export class Detector {
     this.learningCompleteAt = options.learningCompleteAt;
     this.maxFutureMs = options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS;
     const allowedLatenessMs = options.allowedLatenessMs ?? DEFAULT_ALLOWED_LATENESS_MS;
+    this.allowedLatenessMs = allowedLatenessMs;
     this.runtimes = options.rules
       .filter((rule) => rule.spec.enabled)
       .map((rule) => {
@@ -113,6 +129,7 @@ export class Detector {
           }),
           learningMs: learning,
           createdAtMs: Number.NaN,
+          latestMs: Number.NEGATIVE_INFINITY,
           counts: { matched: 0, excepted: 0, findings: 0, suppressed_learning: 0, alerts: 0 },
         };
         if (throttleMs !== undefined) runtime.throttle = new Throttle(throttleMs, options.throttleCapacity);
@@ -137,7 +154,7 @@ export class Detector {
         continue;
       }
       rt.counts.matched++;
-      if (Number.isNaN(rt.createdAtMs) || event.time_ms < rt.createdAtMs) rt.createdAtMs = event.time_ms;
+      this.noteScored(rt, event.time_ms);
       const learning = this.inLearningPeriod(rt, event.time_ms);
       const finding = rt.engine.observe(event, learning);
       if (finding === undefined) continue;
@@ -160,6 +177,13 @@ export class Detector {
   /** Alerts still pending at the end of a stream. Engines fire on the crossing event, so none today. */
   flush(): Alert[] {
     return [];
+  }
+
+  /** Moves the rule's start and newest time for an event its engine admits (not late), as the engine's gate decides. */
+  private noteScored(rt: RuleRuntime, timeMs: number): void {
+    if (!Number.isFinite(timeMs) || timeMs < rt.latestMs - this.allowedLatenessMs) return;
+    if (timeMs > rt.latestMs) rt.latestMs = timeMs;
+    if (Number.isNaN(rt.createdAtMs) || timeMs < rt.createdAtMs) rt.createdAtMs = timeMs;
   }
 
   private inLearningPeriod(rt: RuleRuntime, timeMs: number): boolean {
@@ -198,6 +222,7 @@ export class Detector {
         id: rt.rule.spec.id,
         version: rt.rule.spec.version,
         created_at_ms: Number.isNaN(rt.createdAtMs) ? null : rt.createdAtMs,
+        latest_ms: Number.isFinite(rt.latestMs) ? rt.latestMs : null,
         engine: rt.engine.snapshot(),
         throttle: rt.throttle?.entries() ?? [],
       })),
@@ -210,7 +235,7 @@ export class Detector {
    * engine state this build cannot read (SW_STATE_INCOMPATIBLE: another engine configuration, or
    * sketches written by an older build): an upgrade must not stop the sidecar from starting.
    * Returns the ids restored and the rules that start fresh with the reason; a damaged snapshot
-   * (SW_STATE_CORRUPT) still throws.
+   * (SW_STATE_CORRUPT) still throws, its message naming the rule.
    */
   restore(snapshot: DetectorSnapshot): RestoreResult {
     const restored: string[] = [];
@@ -225,11 +250,15 @@ export class Detector {
       try {
         rt.engine.restore(saved.engine);
       } catch (err) {
+        if (isSecretwatchError(err) && err.code === 'SW_STATE_CORRUPT') {
+          throw new SecretwatchError('SW_STATE_CORRUPT', `rule ${saved.id}: ${err.message}`, { cause: err });
+        }
         if (!isSecretwatchError(err) || err.code !== 'SW_STATE_INCOMPATIBLE') throw err;
         fresh.push({ id: saved.id, reason: err.message });
         continue;
       }
       rt.createdAtMs = saved.created_at_ms ?? Number.NaN;
+      rt.latestMs = saved.latest_ms ?? saved.created_at_ms ?? Number.NEGATIVE_INFINITY;
       rt.throttle?.load(saved.throttle);
       restored.push(saved.id);
     }

@@ -13,7 +13,7 @@ import { packageVersion } from './version.js';
 export const EXIT_USAGE = 2;
 
 /** Error codes that are failures at run time (exit 1); every other typed error is a usage or configuration error (exit 2). */
-const RUNTIME_ERRORS: ReadonlySet<string> = new Set(['SW_INPUT_UNREADABLE', 'SW_OUTPUT_UNWRITABLE', 'SW_STATE_UNREADABLE', 'SW_OUTBOX_IO', 'SW_OUTBOX_LOCKED']);
+const RUNTIME_ERRORS: ReadonlySet<string> = new Set(['SW_INPUT_UNREADABLE', 'SW_OUTPUT_UNWRITABLE', 'SW_STATE_UNREADABLE', 'SW_STATE_CORRUPT', 'SW_WAL_IO', 'SW_OUTBOX_IO', 'SW_OUTBOX_LOCKED']);
 
 
 function replayOptions(command: Command): Command {

@@ -9,7 +9,8 @@ import { otlpJsonRequest } from '../export/otlp-json.js';
 import { LineWriter } from '../io/line-writer.js';
 import { expandInputs } from '../input/walk.js';
 import { replay, type ReplaySummary } from '../replay/replay.js';
-import { loadDetectorState, saveDetectorState } from '../state/detector-state-file.js';
+import { loadDetectorState, saveDetectorState, type SavedState } from '../state/detector-state-file.js';
+import { restoreDetector } from '../state/restore-detector.js';
 import { alertTableHeader, alertTableRow } from './alert-table.js';
 import { formatDecodeSummary } from './summary.js';
 import { packageVersion } from './version.js';
@@ -55,10 +56,11 @@ export async function runReplay(paths: readonly string[], options: ReplayCommand
     allowedLatenessMs: parseDuration(config.detection.allowed_lateness) ?? 0,
     ...(settings.learning === 'skip' ? { learningCompleteAt: Number.NEGATIVE_INFINITY } : {}),
   });
+  let saved: SavedState | undefined;
   if (settings.stateDir !== undefined) {
-    const saved = await loadDetectorState(settings.stateDir);
+    saved = await loadDetectorState(settings.stateDir);
     if (saved !== undefined) {
-      const { restored, fresh } = detector.restore(saved);
+      const { restored, fresh } = restoreDetector(detector, saved);
       if (options.quiet !== true) {
         process.stderr.write(`restored state of ${restored.length} rule(s) from ${settings.stateDir}\n`);
         for (const f of fresh) process.stderr.write(`rule ${f.id} starts with fresh state: ${f.reason}\n`);
@@ -105,7 +107,8 @@ export async function runReplay(paths: readonly string[], options: ReplayCommand
   if (showProgress) process.stderr.write('\r\x1b[K');
   await out.close();
   if (settings.stateDir !== undefined) {
-    const path = await saveDetectorState(settings.stateDir, detector.snapshot(), Date.now());
+    // The sidecar's write-ahead log records after `walThrough` still apply on top of this state.
+    const { path } = await saveDetectorState(settings.stateDir, detector.snapshot(), Date.now(), { walThrough: saved?.walThrough ?? null });
     if (options.quiet !== true) process.stderr.write(`saved detector state to ${path}\n`);
   }
   if (options.quiet !== true) process.stderr.write(`${formatReplaySummary(options.baseline === true ? 'baseline' : 'replay', summary, byRule, detector)}\n`);

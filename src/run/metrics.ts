@@ -1,6 +1,8 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Detector } from '../../detectors/detector.js';
 import type { ReceiverStats } from '../receivers/receiver-stats.js';
+import type { WalStats } from '../state/wal/write-ahead-log.js';
+import type { DurabilityStats } from './durable-detector.js';
 
 /**
  * Prometheus metrics of the sidecar, read from the components' own counters at scrape time, so
@@ -9,7 +11,9 @@ import type { ReceiverStats } from '../receivers/receiver-stats.js';
  */
 export interface SidecarMetricSources {
   receivers: readonly { name: string; stats: ReceiverStats }[];
-  detector: Detector;
+  /** The detector now (it is replaced when state is rebuilt after a failed request). */
+  detector: () => Detector;
+  durability: { stats: DurabilityStats; wal: { bytes: number; stats: WalStats } };
   /** Event time of the newest event scored, epoch ms (NaN before the first). */
   lastEventTimeMs: () => number;
   /** Wall-clock time that event was scored, epoch ms. */
@@ -77,7 +81,7 @@ export function registerSidecarMetrics(registry: Registry, sources: SidecarMetri
     ),
   );
   const ruleStats = (read: (s: ReturnType<Detector['stats']>[string]) => number) => (): [Record<string, string>, number][] =>
-    Object.entries(sources.detector.stats()).map(([rule, s]) => [{ rule }, read(s)]);
+    Object.entries(sources.detector().stats()).map(([rule, s]) => [{ rule }, read(s)]);
   mirrored(registry, 'secretwatch_alerts_total', 'Alerts raised, by rule.', ['rule'], ruleStats((s) => s.alerts));
   mirrored(registry, 'secretwatch_alerts_throttled_total', 'Alerts suppressed by throttling, by rule.', ['rule'], ruleStats((s) => s.throttled));
   mirrored(registry, 'secretwatch_alerts_suppressed_learning_total', 'Findings suppressed during a learning period, by rule.', ['rule'], ruleStats((s) => s.suppressed_learning));
@@ -86,8 +90,15 @@ export function registerSidecarMetrics(registry: Registry, sources: SidecarMetri
   gauge(registry, 'secretwatch_sketch_saturated', 'Sketches past their design capacity (error bounds no longer hold), by rule.', ['rule'], ruleStats((s) => s.engine.saturated));
   gauge(registry, 'secretwatch_throttle_keys', 'Throttle keys held, by rule.', ['rule'], ruleStats((s) => s.throttle_keys));
   mirrored(registry, 'secretwatch_throttle_evictions_total', 'Throttle keys evicted because the table was full, by rule.', ['rule'], ruleStats((s) => s.throttle_evictions));
-  gauge(registry, 'secretwatch_detector_memory_bytes', 'Bytes of detection state, fixed by configuration.', [], () => [[{}, sources.detector.memoryBytes()]]);
-  mirrored(registry, 'secretwatch_future_events_total', 'Events stamped too far ahead of the clock, not scored.', [], () => [[{}, sources.detector.futureEvents]]);
+  gauge(registry, 'secretwatch_detector_memory_bytes', 'Bytes of detection state, fixed by configuration.', [], () => [[{}, sources.detector().memoryBytes()]]);
+  mirrored(registry, 'secretwatch_future_events_total', 'Events stamped too far ahead of the clock, not scored.', [], () => [[{}, sources.detector().futureEvents]]);
+  const { durability } = sources;
+  gauge(registry, 'secretwatch_wal_bytes', 'Bytes of write-ahead log on disk (events since the last snapshot).', [], () => [[{}, durability.wal.bytes]]);
+  mirrored(registry, 'secretwatch_wal_records_total', 'Write-ahead log records (one per request) synced.', [], () => [[{}, durability.wal.stats.records]]);
+  mirrored(registry, 'secretwatch_wal_syncs_total', 'Write-ahead log fdatasyncs (one per group of concurrent requests).', [], () => [[{}, durability.wal.stats.syncs]]);
+  mirrored(registry, 'secretwatch_wal_write_errors_total', 'Write-ahead log writes or syncs that failed (their requests were refused).', [], () => [[{}, durability.wal.stats.write_errors]]);
+  mirrored(registry, 'secretwatch_state_rebuilds_total', 'Times detector state was rebuilt from snapshot and log to undo a failed request.', [], () => [[{}, durability.stats.rebuilds]]);
+  gauge(registry, 'secretwatch_state_file_bytes', 'Size of the detector state file last written or read.', [], () => [[{}, durability.stats.state_file_bytes]]);
   gauge(registry, 'secretwatch_event_lag_seconds', 'Wall-clock time minus event time of the newest event scored (delivery lag).', [], () => {
     const t = sources.lastEventTimeMs();
     return Number.isNaN(t) ? [] : [[{}, (sources.lastScoredAtMs() - t) / 1000]];

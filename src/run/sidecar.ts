@@ -1,6 +1,4 @@
 import { Registry } from 'prom-client';
-import type { Alert } from '../../detectors/alerts/alert.js';
-import { Detector } from '../../detectors/detector.js';
 import { registerExportMetrics } from '../export/export-metrics.js';
 import { EventForwarder } from '../export/forwarder/event-forwarder.js';
 import { Outbox } from '../export/outbox/outbox.js';
@@ -13,8 +11,9 @@ import { Intake } from '../receivers/intake.js';
 import { OtlpGrpcReceiver } from '../receivers/otlp-grpc/receiver.js';
 import { OtlpHttpReceiver } from '../receivers/otlp-http/receiver.js';
 import type { Receiver } from '../receivers/receiver.js';
-import { loadDetectorState, saveDetectorState } from '../state/detector-state-file.js';
+import { nodeFiles, type FileLayer } from '../fs/file-layer.js';
 import type { Logger } from '../telemetry/logger.js';
+import { DurableDetector } from './durable-detector.js';
 import { HealthServer } from './health-server.js';
 import { registerSidecarMetrics } from './metrics.js';
 import type { RunSettings } from './settings.js';
@@ -38,7 +37,7 @@ export interface ListeningAddresses {
  */
 export class Sidecar {
   readonly registry = new Registry();
-  private readonly detector: Detector;
+  private durable: DurableDetector | undefined;
   private readonly receivers: Receiver[] = [];
   private readonly health: HealthServer;
   private outbox: Outbox | undefined;
@@ -56,20 +55,32 @@ export class Sidecar {
     private readonly settings: RunSettings,
     private readonly log: Logger,
     private readonly clock: () => number = Date.now,
+    /** Where state, log and outbox writes go: the real disk, or a test's observing layer. */
+    private readonly files: FileLayer = nodeFiles,
   ) {
-    this.detector = new Detector({ rules: settings.rules, clock, allowedLatenessMs: settings.allowedLatenessMs });
     this.health = new HealthServer(this.registry, () => this.readinessProblems());
   }
 
   async start(): Promise<ListeningAddresses> {
     const s = this.settings;
-    const saved = await loadDetectorState(s.stateDir);
-    if (saved !== undefined) {
-      const { restored, fresh } = this.detector.restore(saved);
-      this.log.info({ state_dir: s.stateDir, rules: restored }, 'restored detector state');
-      for (const f of fresh) this.log.warn({ state_dir: s.stateDir, rule: f.id, reason: f.reason }, 'rule starts with fresh state');
+    const durable = await DurableDetector.open({
+      rules: s.rules,
+      allowedLatenessMs: s.allowedLatenessMs,
+      stateDir: s.stateDir,
+      log: this.log,
+      clock: this.clock,
+      files: this.files,
+    });
+    this.durable = durable;
+    this.outbox = await Outbox.open({
+      dir: s.outboxDir,
+      files: this.files,
+      ...compact({ max_bytes: s.config.outbox.max_bytes, max_alerts: s.config.outbox.max_alerts }),
+    });
+    const { corrupt_lines, torn_lines, cursor_ahead } = this.outbox.stats;
+    if (corrupt_lines > 0 || cursor_ahead > 0) {
+      this.log.warn({ outbox_dir: s.outboxDir, corrupt_lines, torn_lines, cursor_ahead: cursor_ahead > 0 }, 'outbox files were damaged: damaged lines are not sent; a cursor past the files is not trusted');
     }
-    this.outbox = await Outbox.open({ dir: s.outboxDir, ...compact({ max_bytes: s.config.outbox.max_bytes, max_alerts: s.config.outbox.max_alerts }) });
     const sink: AlertSink = s.otlpExport !== undefined ? OtlpAlertSink.create(s.otlpExport.options) : new ConsoleAlertSink();
     this.sender = new AlertSender(this.outbox, sink, s.config.exporter.retry);
     this.sender.start();
@@ -96,7 +107,8 @@ export class Sidecar {
     }
     registerSidecarMetrics(this.registry, {
       receivers: this.receivers,
-      detector: this.detector,
+      detector: () => durable.current,
+      durability: durable,
       lastEventTimeMs: () => this.lastEventTimeMs,
       lastScoredAtMs: () => this.lastScoredAtMs,
       eventsByReceiverProvider: () => this.eventsByReceiverProvider,
@@ -111,7 +123,7 @@ export class Sidecar {
         otlp_grpc: s.otlpGrpc !== undefined ? `${hostOf(s.otlpGrpc.endpoint)}:${addresses.otlpGrpcPort}` : 'off',
         http: `${hostOf(s.httpEndpoint)}:${addresses.httpPort}`,
         alerts_to: s.otlpExport !== undefined ? `${s.otlpExport.resolved.protocol} ${s.otlpExport.resolved.url}` : 'stdout (JSON lines)',
-        rules: this.detector.ruleIds().length,
+        rules: durable.current.ruleIds().length,
         state_dir: s.stateDir,
       },
       'secretwatch is ready',
@@ -119,22 +131,24 @@ export class Sidecar {
     return addresses;
   }
 
-  /** Scores one request's events; resolves once the alerts they raised are durable. */
+  /**
+   * Scores one request's events; resolves once the alerts they raised are in the outbox and the
+   * events in the write-ahead log. A rejection leaves no trace in detector state (durable-detector.ts).
+   */
   private async consume(batch: IngestBatch): Promise<void> {
     const outbox = this.outbox;
-    if (outbox === undefined || this.stopping !== undefined) throw consumerOverloaded('secretwatch is shutting down');
+    const durable = this.durable;
+    if (outbox === undefined || durable === undefined || this.stopping !== undefined) throw consumerOverloaded('secretwatch is shutting down');
     if (!outbox.hasRoom()) throw consumerOverloaded('the alert outbox is full: the backend is not taking alerts');
-    let alerts: Alert[] | undefined;
+    await durable.score(batch.events, (alerts) => outbox.append(alerts));
+    // Only what was committed is counted and forwarded.
     for (const event of batch.events) {
       const key = `${batch.receiver}|${event.provider}`;
       this.eventsByReceiverProvider.set(key, (this.eventsByReceiverProvider.get(key) ?? 0) + 1);
-      const raised = this.detector.process(event);
-      if (raised.length > 0) (alerts ??= []).push(...raised);
       this.forwarder?.forward(event);
       if (!(event.time_ms <= this.lastEventTimeMs)) this.lastEventTimeMs = event.time_ms;
     }
     this.lastScoredAtMs = this.clock();
-    if (alerts !== undefined) await outbox.append(alerts);
   }
 
   private readinessProblems(): string[] {
@@ -142,12 +156,14 @@ export class Sidecar {
     if (!this.ready) return ['starting'];
     const problems: string[] = [];
     if (this.outbox !== undefined && !this.outbox.hasRoom()) problems.push('alert outbox full');
+    const durability = this.durable?.problem();
+    if (durability !== undefined) problems.push(durability);
     return problems;
   }
 
   private async saveState(): Promise<void> {
     try {
-      await saveDetectorState(this.settings.stateDir, this.detector.snapshot(), this.clock());
+      await this.durable?.save();
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'could not save detector state');
     }
@@ -164,9 +180,10 @@ export class Sidecar {
     this.log.info('stopping: closing intake');
     if (this.saveTimer !== undefined) clearInterval(this.saveTimer);
     await Promise.allSettled(this.receivers.map((r) => r.stop()));
-    const tail = this.detector.flush();
+    const tail = this.durable?.current.flush() ?? [];
     if (tail.length > 0 && this.outbox !== undefined) await this.outbox.append(tail);
     if (this.ready) await this.saveState();
+    await this.durable?.close();
     await this.forwarder?.shutdown();
     await this.sender?.stop(Math.max(1000, deadline - this.clock()));
     await this.outbox?.close();

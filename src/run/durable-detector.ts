@@ -1,0 +1,275 @@
+import { join } from 'node:path';
+import type { Alert } from '../../detectors/alerts/alert.js';
+import { Detector } from '../../detectors/detector.js';
+import type { LoadedRule } from '../../detectors/ruleset/load-rules.js';
+import type { SecretAccessEvent } from '../../normalizers/schema.js';
+import { isSecretwatchError, SecretwatchError } from '../errors/codes.js';
+import { nodeFiles, type FileLayer } from '../fs/file-layer.js';
+import { consumerOverloaded } from '../receivers/consumer.js';
+import { loadDetectorState, saveDetectorState } from '../state/detector-state-file.js';
+import { restoreDetector } from '../state/restore-detector.js';
+import type { WalRecord } from '../state/wal/wal-record.js';
+import { WriteAheadLog } from '../state/wal/write-ahead-log.js';
+import type { Logger } from '../telemetry/logger.js';
+
+export interface DurableDetectorOptions {
+  rules: readonly LoadedRule[];
+  allowedLatenessMs: number;
+  stateDir: string;
+  log: Logger;
+  clock?: () => number;
+  files?: FileLayer;
+}
+
+/** Counters for metrics. */
+export interface DurabilityStats {
+  /** Times the detector was rebuilt from the snapshot and the log after a failed request. */
+  rebuilds: number;
+  /** Records and events replayed at start. */
+  replayed_records: number;
+  replayed_events: number;
+  /** Size of the last state file written or read. */
+  state_file_bytes: number;
+}
+
+/**
+ * The detector of `run`, made durable: every request either takes full effect or none.
+ *
+ * A request is scored at once (synchronously, so requests never interleave), then committed in
+ * scoring order: its alerts are appended to the outbox (fdatasync'd), then its events to the
+ * write-ahead log (fdatasync'd, one write for all requests queued meanwhile); only then is it
+ * answered. Requests without alerts, nearly all of them, cost one shared fdatasync.
+ *
+ * When any step fails (outbox full, disk error, failed sync), that request and every request scored
+ * after it (their state included it) are refused, and the detector is rebuilt from the last
+ * snapshot plus the synced log: the refused requests leave no trace in detector state, throttles
+ * included, and the Collector's retry is scored as if the first attempt had never happened.
+ * Alerts already in the outbox when the log write failed stay there; the retry raises them again
+ * with the same `secretwatch.alert.id`, a duplicate the backend drops, never a loss.
+ *
+ * Snapshots (`save`) are taken between requests, so a snapshot holds exactly the log records up to
+ * `walThrough`; the log then moves to a new file and older files are deleted once the snapshot is
+ * on disk. At start, the log records after the snapshot are replayed onto it, with the clock
+ * reading each was first scored at; alerts they raise again were made durable before their
+ * request was answered, so they are not queued twice.
+ */
+export class DurableDetector {
+  readonly stats: DurabilityStats = { rebuilds: 0, replayed_records: 0, replayed_events: 0, state_file_bytes: 0 };
+  private generation = 0;
+  /** Settles when the last request scored has queued its log record (or failed). */
+  private commitTail: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
+  private paused: Promise<void> | undefined;
+  private saving: Promise<void> | undefined;
+  private rebuilding: Promise<void> | undefined;
+  /** Why requests are refused until the rebuild completes; undefined when healthy. */
+  private broken: string | undefined;
+  private readonly files: FileLayer;
+
+  private constructor(
+    private readonly options: DurableDetectorOptions,
+    private readonly clock: RequestClock,
+    private detector: Detector,
+    readonly wal: WriteAheadLog,
+  ) {
+    this.files = options.files ?? nodeFiles;
+  }
+
+  /** Loads the snapshot, opens the log and replays it: the state of the last acknowledged request. */
+  static async open(options: DurableDetectorOptions): Promise<DurableDetector> {
+    const clock = new RequestClock(options.clock ?? Date.now);
+    const { detector, wal, replayed, tornBytes, stateBytes } = await DurableDetector.load(options, clock, true);
+    const durable = new DurableDetector(options, clock, detector, wal);
+    durable.stats.replayed_records = replayed.records;
+    durable.stats.replayed_events = replayed.events;
+    durable.stats.state_file_bytes = stateBytes;
+    if (replayed.records > 0 || tornBytes > 0) {
+      options.log.info({ wal_dir: wal.dir, records: replayed.records, events: replayed.events, torn_bytes: tornBytes }, 'replayed the write-ahead log onto the detector state');
+    }
+    return durable;
+  }
+
+  /** The detector as of the last request scored. */
+  get current(): Detector {
+    return this.detector;
+  }
+
+  /** Why requests are refused now (a failed write is being undone), if they are. */
+  problem(): string | undefined {
+    return this.broken ?? this.wal.unusable?.message;
+  }
+
+  /**
+   * Scores one request's events and makes its effect durable: resolves (with its alerts) once its
+   * alerts are in the outbox and its events in the log. Rejects with SW_RECEIVER_OVERLOADED when
+   * the outbox is full (429) and another typed error otherwise (503); either way nothing remains.
+   */
+  async score(events: readonly SecretAccessEvent[], appendAlerts: (alerts: Alert[]) => Promise<void>): Promise<readonly Alert[]> {
+    while (this.paused !== undefined) await this.paused;
+    const refusal = this.problem();
+    if (refusal !== undefined) throw new SecretwatchError('SW_WAL_IO', `detector state is not accepting requests: ${refusal}`);
+    const generation = this.generation;
+    const clockMs = this.clock.now();
+    this.inFlight++;
+    try {
+      const alerts = this.clock.during(clockMs, () => scoreAll(this.detector, events));
+      const previous = this.commitTail;
+      const queued = (async () => {
+        await previous;
+        if (alerts.length > 0) await appendAlerts(alerts);
+        if (generation !== this.generation) throw new SecretwatchError('SW_WAL_IO', 'an earlier request failed: scored on a state that is being undone');
+        return { durable: this.wal.append(clockMs, events) };
+      })();
+      this.commitTail = queued.then(() => undefined);
+      this.commitTail.catch(() => undefined);
+      const { durable } = await queued;
+      await durable;
+      return alerts;
+    } catch (err) {
+      this.fail(err);
+      if (isSecretwatchError(err) && err.code === 'SW_OUTBOX_FULL') throw consumerOverloaded(`the alert outbox is full: ${err.message}`);
+      throw err;
+    } finally {
+      if (--this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  /**
+   * Saves a snapshot that includes exactly the log records up to now: scoring pauses while
+   * requests in flight finish, the snapshot is taken and the log moves to a new file; the file is
+   * then written (compressed, off the event loop) and the log files it includes are deleted.
+   */
+  save(): Promise<void> {
+    this.saving ??= this.saveNow().finally(() => (this.saving = undefined));
+    return this.saving;
+  }
+
+  /** Waits for requests in flight, a save and a rebuild in progress; then closes the log. */
+  async close(): Promise<void> {
+    await this.whenIdle();
+    await this.saving;
+    await this.rebuilding;
+    await this.wal.close();
+  }
+
+  private async saveNow(): Promise<void> {
+    let resume!: () => void;
+    this.paused = new Promise<void>((r) => (resume = r));
+    let snapshot: ReturnType<Detector['snapshot']>;
+    let walThrough: number;
+    try {
+      await this.whenIdle();
+      await this.wal.settle();
+      if (this.problem() !== undefined) return;
+      snapshot = this.detector.snapshot();
+      walThrough = this.wal.lastSeq;
+      await this.wal.rotate();
+    } finally {
+      this.paused = undefined;
+      resume();
+    }
+    const { bytes } = await saveDetectorState(this.options.stateDir, snapshot, this.clock.now(), { walThrough, files: this.files });
+    this.stats.state_file_bytes = bytes;
+    await this.wal.dropThrough(walThrough);
+  }
+
+  private fail(err: unknown): void {
+    if (this.broken !== undefined) return;
+    this.broken = `undoing a failed request (${(err as Error).message})`;
+    this.generation++;
+    this.stats.rebuilds++;
+    this.rebuilding = this.rebuild().finally(() => (this.rebuilding = undefined));
+  }
+
+  /** Snapshot + synced log, as at start, once the requests scored on the undone state have failed. */
+  private async rebuild(): Promise<void> {
+    try {
+      await this.whenIdle();
+      await this.saving?.catch(() => undefined);
+      await this.wal.settle();
+      const { detector, replayed } = await DurableDetector.load(this.options, this.clock, false, this.wal);
+      this.detector = detector;
+      this.commitTail = Promise.resolve();
+      this.wal.reset();
+      this.broken = undefined;
+      this.options.log.warn({ records: replayed.records, events: replayed.events }, 'detector state rebuilt after a failed request; the request was refused and left no trace');
+    } catch (err) {
+      this.broken = `detector state could not be rebuilt after a failed request: ${(err as Error).message}`;
+      this.options.log.error({ err: (err as Error).message }, 'detector state could not be rebuilt; restart secretwatch');
+    }
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** A detector restored from the state file with the log replayed onto it. */
+  private static async load(
+    options: DurableDetectorOptions,
+    clock: RequestClock,
+    atStart: boolean,
+    wal?: WriteAheadLog,
+  ): Promise<{ detector: Detector; wal: WriteAheadLog; replayed: { records: number; events: number }; tornBytes: number; stateBytes: number }> {
+    const detector = new Detector({ rules: options.rules, allowedLatenessMs: options.allowedLatenessMs, clock: clock.read });
+    const saved = await loadDetectorState(options.stateDir);
+    if (saved !== undefined) {
+      const { restored, fresh } = restoreDetector(detector, saved);
+      if (atStart) {
+        options.log.info({ state_file: saved.path, bytes: saved.bytes, rules: restored }, 'restored detector state');
+        for (const f of fresh) options.log.warn({ state_file: saved.path, rule: f.id, reason: f.reason }, 'rule starts with fresh state');
+      }
+    }
+    const walThrough = saved?.walThrough ?? null;
+    let records: WalRecord[];
+    let tornBytes = 0;
+    if (wal === undefined) {
+      const opened = await WriteAheadLog.open(join(options.stateDir, 'wal'), walThrough, options.files ?? nodeFiles);
+      wal = opened.wal;
+      records = opened.replay;
+      tornBytes = opened.tornBytes;
+    } else records = await wal.synced(walThrough);
+    let events = 0;
+    for (const record of records) {
+      // Alerts raised again here were made durable before their request was answered: dropped.
+      clock.during(record.clockMs, () => scoreAll(detector, record.events));
+      events += record.events.length;
+    }
+    return { detector, wal, replayed: { records: records.length, events }, tornBytes, stateBytes: saved?.bytes ?? 0 };
+  }
+}
+
+/**
+ * The detector's clock: fixed to one reading while a request or a log record is scored, so the
+ * future-time check and `observed_time` of a replayed record decide as they did the first time.
+ */
+class RequestClock {
+  private fixedMs: number | undefined;
+
+  constructor(private readonly wall: () => number) {}
+
+  readonly read = (): number => this.fixedMs ?? this.wall();
+
+  now(): number {
+    return this.wall();
+  }
+
+  during<T>(ms: number, work: () => T): T {
+    this.fixedMs = ms;
+    try {
+      return work();
+    } finally {
+      this.fixedMs = undefined;
+    }
+  }
+}
+
+function scoreAll(detector: Detector, events: readonly SecretAccessEvent[]): Alert[] {
+  const alerts: Alert[] = [];
+  for (const event of events) {
+    const raised = detector.process(event);
+    if (raised.length > 0) alerts.push(...raised);
+  }
+  return alerts;
+}
