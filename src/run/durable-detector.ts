@@ -102,13 +102,16 @@ export class DurableDetector {
 
   /**
    * Scores one request's events and makes its effect durable: resolves (with its alerts) once its
-   * alerts are in the outbox and its events in the log. Rejects with SW_RECEIVER_OVERLOADED when
-   * the outbox is full (429) and another typed error otherwise (503); either way nothing remains.
+   * alerts are in the outbox and its events in the log. Rejects with SW_RECEIVER_OVERLOADED (429)
+   * when the outbox is full, while an earlier failure is undone, or when this request was scored
+   * after a request that failed; with the write error (503) when its own write or sync failed.
+   * Either way nothing of it remains in detector state.
    */
   async score(events: readonly SecretAccessEvent[], appendAlerts: (alerts: Alert[]) => Promise<void>): Promise<readonly Alert[]> {
     while (this.paused !== undefined) await this.paused;
-    const refusal = this.problem();
-    if (refusal !== undefined) throw new SecretwatchError('SW_WAL_IO', `detector state is not accepting requests: ${refusal}`);
+    if (this.wal.unusable !== undefined) throw this.wal.unusable;
+    // A rebuild takes moments: retry later (429), like a full outbox.
+    if (this.broken !== undefined) throw consumerOverloaded(`detector state is not accepting requests: ${this.broken}`);
     const generation = this.generation;
     const clockMs = this.clock.now();
     this.inFlight++;
@@ -118,7 +121,7 @@ export class DurableDetector {
       const queued = (async () => {
         await previous;
         if (alerts.length > 0) await appendAlerts(alerts);
-        if (generation !== this.generation) throw new SecretwatchError('SW_WAL_IO', 'an earlier request failed: scored on a state that is being undone');
+        if (generation !== this.generation) throw consumerOverloaded('an earlier request failed: this one was scored on a state that is being undone');
         return { durable: this.wal.append(clockMs, events) };
       })();
       this.commitTail = queued.then(() => undefined);

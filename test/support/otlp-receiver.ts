@@ -19,11 +19,11 @@ import {
  * project's codec and keeps the log records of the requests it accepted.
  *
  * Modes: `ok` accepts; `unavailable` answers HTTP 503 / gRPC UNAVAILABLE (retryable);
- * `hold` keeps the request unanswered until `release()` (an export in flight).
+ * `throttled` answers HTTP 429 / gRPC RESOURCE_EXHAUSTED (retryable, back off); `hold` keeps the request unanswered until `release()` (an export in flight).
  * `stop()` closes both ports (clients then get connection refused), `restart()` reopens the same ones.
  */
 export type Transport = 'http/protobuf' | 'http/json' | 'grpc';
-export type ReceiverMode = 'ok' | 'unavailable' | 'hold';
+export type ReceiverMode = 'ok' | 'unavailable' | 'throttled' | 'hold';
 
 export interface ReceivedLog {
   transport: Transport;
@@ -40,7 +40,7 @@ export interface ReceivedRequest {
   headers: Record<string, string>;
   contentEncoding: string | undefined;
   records: number;
-  outcome: 'accepted' | 'unavailable' | 'held' | 'released-failed';
+  outcome: 'accepted' | 'unavailable' | 'throttled' | 'held' | 'released-failed';
 }
 
 const GRPC_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
@@ -167,7 +167,7 @@ export class OtlpTestReceiver {
     headers: Record<string, string>,
     contentEncoding: string | undefined,
     request: ExportLogsRequest,
-    respond: (accepted: boolean) => void,
+    respond: (accepted: boolean | 'throttled') => void,
   ): void {
     const entry: ReceivedRequest = { transport, path, headers, contentEncoding, records: countLogRecords(request), outcome: 'accepted' };
     this.requests.push(entry);
@@ -178,6 +178,9 @@ export class OtlpTestReceiver {
     if (this.mode === 'unavailable') {
       entry.outcome = 'unavailable';
       respond(false);
+    } else if (this.mode === 'throttled') {
+      entry.outcome = 'throttled';
+      respond('throttled');
     } else if (this.mode === 'hold') {
       entry.outcome = 'held';
       this.held.push((accept) => {
@@ -202,6 +205,10 @@ export class OtlpTestReceiver {
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
       this.handle(encoding === 'json' ? 'http/json' : 'http/protobuf', req.url, headers, contentEncoding, request, (accepted) => {
         if (res.destroyed) return;
+        if (accepted === 'throttled') {
+          res.writeHead(429, { 'content-type': 'text/plain', 'retry-after': '0' }).end('throttled');
+          return;
+        }
         if (!accepted) {
           res.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable');
           return;
@@ -236,7 +243,8 @@ export class OtlpTestReceiver {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(call.metadata.getMap())) headers[k] = String(v);
         this.handle('grpc', GRPC_PATH, headers, headers['grpc-encoding'], request, (accepted) => {
-          if (accepted) callback(null, Buffer.from(encodeExportLogsResponse(undefined, 'protobuf')));
+          if (accepted === 'throttled') callback({ code: grpc.status.RESOURCE_EXHAUSTED, details: 'throttled' });
+          else if (accepted) callback(null, Buffer.from(encodeExportLogsResponse(undefined, 'protobuf')));
           else callback({ code: grpc.status.UNAVAILABLE, details: 'unavailable' });
         });
       },

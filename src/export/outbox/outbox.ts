@@ -84,6 +84,11 @@ export class Outbox {
   private pendingAlerts = 0;
   private pendingBytes = 0;
   private flushScheduled = false;
+  /**
+   * Set when an append was refused for lack of room, cleared by the next acknowledgement: until the
+   * sender frees space, `hasRoom` says no, so callers refuse work before doing it.
+   */
+  private refusedFull = false;
   private chain: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
   private readonly listeners = new Set<() => void>();
@@ -157,6 +162,7 @@ export class Outbox {
     const bytesAfter = this.diskBytes + this.pendingBytes + reservedBytes;
     if (alertsAfter > this.maxAlerts || bytesAfter > this.maxBytes) {
       this.stats.rejected_full += jsons.length;
+      this.refusedFull = true;
       return Promise.reject(
         new SecretwatchError(
           'SW_OUTBOX_FULL',
@@ -201,6 +207,7 @@ export class Outbox {
       changed = true;
     }
     if (!changed) return Promise.resolve();
+    this.refusedFull = false;
     return this.enqueue(() => this.compact());
   }
 
@@ -215,9 +222,13 @@ export class Outbox {
     };
   }
 
-  /** True when one more alert of `bytes` would fit (a cheap check before taking work in). */
+  /**
+   * True when one more alert of `bytes` would fit (a cheap check before taking work in), and no
+   * append was refused as too large since the last acknowledgement.
+   */
   hasRoom(bytes = 0): boolean {
     return (
+      !this.refusedFull &&
       this.liveAlerts + this.pendingAlerts < this.maxAlerts &&
       this.diskBytes + this.pendingBytes + bytes + LINE_OVERHEAD_BYTES <= this.maxBytes
     );
