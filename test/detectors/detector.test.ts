@@ -50,6 +50,37 @@ describe('Detector', () => {
     expect(d.stats().t?.suppressed_learning).toBe(2);
   });
 
+  it('measures learning over events scored: a record refused as late does not end the learning period (issue 9.3)', () => {
+    const newSource = rule({ engine: { type: 'new_terms', fields: ['principal.id', 'source.ip'], history: '30d' } });
+    const run = (withOldRecord: boolean): number => {
+      const d = new Detector({ rules: [newSource], clock });
+      let alerts = 0;
+      alerts += d.process(read(0)).length;
+      alerts += d.process(read(1, { time_ms: T0 + 2 * 3_600_000 })).length;
+      // 48 h older than the newest: late, counted by the engine and not scored.
+      if (withOldRecord) alerts += d.process(read(2, { time_ms: T0 - 46 * 3_600_000 })).length;
+      // New pairs, still within 24 h of the first event scored: learning.
+      for (let i = 0; i < 5; i++) alerts += d.process(read(10 + i, { time_ms: T0 + (3 + i) * 3_600_000, source: { ip: `203.0.113.${i}` } })).length;
+      if (withOldRecord) expect(d.stats().t?.engine.late_events).toBe(1);
+      return alerts;
+    };
+    expect(run(false)).toBe(0);
+    expect(run(true)).toBe(0);
+  });
+
+  it('keeps the newest time scored across a snapshot, so a late record after a restart does not move learning either', () => {
+    const newSource = rule({ engine: { type: 'new_terms', fields: ['principal.id', 'source.ip'], history: '30d' } });
+    const first = new Detector({ rules: [newSource], clock });
+    first.process(read(0));
+    first.process(read(1, { time_ms: T0 + 2 * 3_600_000 }));
+    const snapshot = first.snapshot();
+    expect(snapshot.rules[0]?.latest_ms).toBe(T0 + 2 * 3_600_000);
+    const second = new Detector({ rules: [newSource], clock });
+    second.restore(snapshot);
+    second.process(read(2, { time_ms: T0 - 46 * 3_600_000 }));
+    expect(second.process(read(3, { time_ms: T0 + 3 * 3_600_000, source: { ip: '203.0.113.9' } }))).toHaveLength(0);
+  });
+
   it('skips learning when told learning is complete', () => {
     const d = new Detector({ rules: [rule({ learning_period: '24h' })], clock, learningCompleteAt: Number.NEGATIVE_INFINITY });
     expect(d.process(read(0)).length).toBe(1);
