@@ -6,6 +6,7 @@ import { runReceiverBench } from './receiver.bench.js';
 import { runReplayBench } from './replay.bench.js';
 import { runSketchBench } from './sketch.bench.js';
 import type { BenchRow } from './types.js';
+import { runWalBench } from './wal.bench.js';
 
 /**
  * `npm run bench`: every benchmark, printed as a Markdown table ready for bench/RESULTS.md.
@@ -20,6 +21,7 @@ const groups: Group[] = [
   { name: 'accuracy', run: () => runAccuracyBench() },
   { name: 'engines', run: () => runEngineBench() },
   { name: 'receiver', run: () => runReceiverBench() },
+  { name: 'wal', run: () => runWalBench() },
 ];
 
 function format(value: number): string {
