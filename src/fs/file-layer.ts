@@ -42,3 +42,14 @@ export async function writeAll(file: WritableFile, buf: Buffer, position: number
     done += bytesWritten;
   }
 }
+
+/** Cuts a file to `size` and syncs it: how a torn tail left by a crash is removed at start. */
+export async function truncateDurably(files: FileLayer, path: string, size: number): Promise<void> {
+  const file = await files.open(path, 'r+');
+  try {
+    await file.truncate(size);
+    await file.datasync();
+  } finally {
+    await file.close();
+  }
+}

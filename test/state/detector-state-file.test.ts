@@ -8,28 +8,18 @@ import { defaultRulesDir, loadRules } from '../../detectors/ruleset/load-rules.j
 import type { SecretAccessEvent } from '../../normalizers/schema.js';
 import { loadDetectorState, saveDetectorState, STATE_FILE_NAME } from '../../src/state/detector-state-file.js';
 import { restoreDetector } from '../../src/state/restore-detector.js';
+import { secretRead } from '../support/events.js';
 
 const rules = loadRules(defaultRulesDir());
 const T0 = Date.UTC(2026, 10, 1);
 const clock = (): number => T0 + 30 * 86_400_000;
 
 function event(i: number, principals: number): SecretAccessEvent {
-  const time_ms = T0 + i * 1000;
-  return {
-    time: new Date(time_ms).toISOString(),
-    time_ms,
-    provider: 'aws',
-    service: 'secretsmanager',
-    operation: 'GetSecretValue',
-    action: 'read',
-    outcome: 'success',
+  return secretRead(i, T0 + i * 1000, {
     principal: { id: `arn:aws:iam::111111111111:role/app-${i % principals}`, type: 'role', class: 'standard' },
     source: { ip: `10.0.${(i >> 8) & 255}.${i & 255}`, user_agent: 'aws-sdk-go/1.0' },
-    cloud: { account: '111111111111', region: 'us-east-1' },
     secrets: [`arn:aws:secretsmanager:us-east-1:111111111111:secret:app/s${i % 97}`],
-    event_id: `e${i}`,
-    raw: { source: 'test', index: i, format: 'test' },
-  };
+  });
 }
 
 function detectorAfter(events: number, principals: number): Detector {

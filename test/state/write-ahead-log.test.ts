@@ -5,24 +5,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { SecretAccessEvent } from '../../normalizers/schema.js';
 import { encodeRecord } from '../../src/state/wal/wal-record.js';
 import { WriteAheadLog } from '../../src/state/wal/write-ahead-log.js';
+import { secretRead } from '../support/events.js';
 import { RecordingFiles } from '../support/recording-files.js';
 
 function event(i: number): SecretAccessEvent {
-  return {
-    time: new Date(1_800_000_000_000 + i).toISOString(),
-    time_ms: 1_800_000_000_000 + i,
-    provider: 'aws',
-    service: 'secretsmanager',
-    operation: 'GetSecretValue',
-    action: 'read',
-    outcome: 'success',
-    principal: { id: 'arn:aws:iam::111111111111:user/alice', type: 'user', class: 'standard' },
-    source: { ip: '198.51.100.10' },
-    cloud: { account: '111111111111' },
-    secrets: [`app/s${i}`],
-    event_id: `e${i}`,
-    raw: { source: 'otlp-http', index: i, format: 'cloudtrail' },
-  };
+  return secretRead(i, 1_800_000_000_000 + i, { secrets: [`app/s${i}`], raw: { source: 'otlp-http', index: i, format: 'cloudtrail' } });
 }
 
 let dir: string;

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWriteTmp } from '../../fs/atomic-write.js';
-import type { FileLayer } from '../../fs/file-layer.js';
+import { truncateDurably, type FileLayer } from '../../fs/file-layer.js';
 import { CURSOR_FILE, readAckCursor } from './ack-cursor.js';
 import { EntryQueue, type Segment } from './entry-queue.js';
 import { parseLine, type ParsedLine } from './entry-line.js';
@@ -23,15 +23,6 @@ export interface Recovered {
   cursorAhead: number;
 }
 
-async function truncate(files: FileLayer, path: string, size: number): Promise<void> {
-  const handle = await files.open(path, 'r+');
-  try {
-    await handle.truncate(size);
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /**
  * Rebuilds the index from the segment files after a restart or a crash.
@@ -127,7 +118,7 @@ async function readSegments(dir: string, files: FileLayer): Promise<SegmentFile[
       const nl = buf.indexOf(0x0a, pos);
       if (nl === -1) {
         file.torn++;
-        await truncate(files, path, pos);
+        await truncateDurably(files, path, pos);
         break;
       }
       if (nl > pos) file.lines.push({ entry: parseLine(buf.toString('utf8', pos, nl)), offset: pos, length: nl + 1 - pos });

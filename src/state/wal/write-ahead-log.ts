@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecretAccessEvent } from '../../../normalizers/schema.js';
 import { SecretwatchError } from '../../errors/codes.js';
-import { nodeFiles, writeAll, type FileLayer, type WritableFile } from '../../fs/file-layer.js';
+import { nodeFiles, truncateDurably, writeAll, type FileLayer, type WritableFile } from '../../fs/file-layer.js';
 import { decodeRecord, encodeRecord, type WalRecord } from './wal-record.js';
 
 /**
@@ -105,13 +105,7 @@ export class WriteAheadLog {
           // Only the newest file can end in a cut write: older ones were complete when rotated.
           if (i !== names.length - 1) throw corrupt(path, r.kind === 'short' ? `truncated record at byte ${pos}` : `${r.why} at byte ${pos}`);
           tornBytes += buf.length - pos;
-          const handle = await files.open(path, 'r+');
-          try {
-            await handle.truncate(pos);
-            await handle.datasync();
-          } finally {
-            await handle.close();
-          }
+          await truncateDurably(files, path, pos);
           break;
         }
         const { record } = r;
