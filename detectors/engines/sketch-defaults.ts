@@ -75,22 +75,24 @@ export interface ResolvedSketch {
   capacity: number;
   /** False-positive rate of a window read of a Bloom filter. */
   falsePositiveRate: number;
+  /** Groups with exact state at most (threshold candidates, sequence groups with failures). */
+  candidates: number;
+  /** Entries of the recent-event log (a power of two; threshold). */
+  recentEvents: number;
   seed: number;
 }
 
 type Defaults = Omit<ResolvedSketch, 'seed'>;
 
 export const SKETCH_DEFAULTS = {
-  /** `width`: of the event counts, for 8-bit counters (see widthForCounterBits). */
-  threshold: { width: 2 ** 18, depth: 4, subWindows: 4, capacity: 750_000, falsePositiveRate: 0.001 },
-  /** Width of the distinct counter's per-group counts when the rule does not set `width`, for 8-bit counters. */
-  thresholdDistinctWidth: 2 ** 20,
-  /** Width of the sketch of values beyond the first per event (multi-secret calls; few), for 8-bit counters. */
-  thresholdExtraValuesWidth: 2 ** 14,
-  new_terms: { width: 0, depth: 0, subWindows: 10, capacity: 200_000, falsePositiveRate: 0.001 },
-  sequence: { width: 2 ** 13, depth: 4, subWindows: 5, capacity: 0, falsePositiveRate: 0 },
-  multi_provider: { width: 0, depth: 0, subWindows: 5, capacity: 100_000, falsePositiveRate: 0.001 },
-} as const satisfies Record<string, Defaults | number>;
+  /** `width`: of the event counts (the gate), for 8-bit counters (see widthForCounterBits). */
+  threshold: { width: 2 ** 19, depth: 4, subWindows: 4, capacity: 0, falsePositiveRate: 0, candidates: 8_192, recentEvents: 2 ** 19 },
+  new_terms: { width: 0, depth: 0, subWindows: 10, capacity: 200_000, falsePositiveRate: 0.001, candidates: 0, recentEvents: 0 },
+  /** `candidates`: groups with failures on record. */
+  sequence: { width: 0, depth: 0, subWindows: 1, capacity: 0, falsePositiveRate: 0, candidates: 16_384, recentEvents: 0 },
+  /** `capacity`: groups the last-seen table holds at once (its slots: the next power of two of twice that). */
+  multi_provider: { width: 0, depth: 0, subWindows: 1, capacity: 2 ** 19, falsePositiveRate: 0, candidates: 0, recentEvents: 0 },
+} as const satisfies Record<string, Defaults>;
 
 /**
  * Defaults merged with a rule's `engine.sketch`. When the rule does not set `sub_windows` and the
@@ -112,6 +114,10 @@ export function resolveSketch(defaults: Defaults, spec: SketchSpec | undefined, 
   if (spec?.width !== undefined && (width & (width - 1)) !== 0) {
     throw new SecretwatchError('SW_RULE_INVALID', `engine.sketch.width must be a power of two (got ${width})`);
   }
+  const recentEvents = spec?.recent_events ?? defaults.recentEvents;
+  if (spec?.recent_events !== undefined && (recentEvents & (recentEvents - 1)) !== 0) {
+    throw new SecretwatchError('SW_RULE_INVALID', `engine.sketch.recent_events must be a power of two (got ${recentEvents})`);
+  }
   const seed = spec?.seed ?? 0;
   if (seed < 0 || seed > 0xffffffff) {
     throw new SecretwatchError('SW_RULE_INVALID', `engine.sketch.seed must be in [0, 2^32 - 1] (got ${seed})`);
@@ -122,8 +128,24 @@ export function resolveSketch(defaults: Defaults, spec: SketchSpec | undefined, 
     subWindows,
     capacity: spec?.capacity ?? defaults.capacity,
     falsePositiveRate: spec?.false_positive_rate ?? defaults.falsePositiveRate,
+    candidates: spec?.candidates ?? defaults.candidates,
+    recentEvents,
     seed,
   };
+}
+
+/**
+ * The count-min estimate at which a threshold rule's group becomes a candidate (gets an exact
+ * record): an eighth of `count_above` + 1 or half of `distinct.above` + 1, the smaller, and at least
+ * 2 where the thresholds allow. It never exceeds either threshold + 1 (a group below the gate is then below both: no miss).
+ * Lower means the group's history before the record is shorter (it comes from the recent-event
+ * log, which covers the last minutes even at millions of events per hour) at the price of more
+ * candidates; see sketch-defaults' header for the measured trade-off.
+ */
+export function thresholdGate(countAbove: number | undefined, distinctAbove: number | undefined): number {
+  const byCount = countAbove !== undefined ? Math.ceil((countAbove + 1) / 8) : Infinity;
+  const byDistinct = distinctAbove !== undefined ? Math.ceil((distinctAbove + 1) / 2) : Infinity;
+  return Math.min(Math.max(2, Math.min(byCount, byDistinct)), (countAbove ?? Infinity) + 1, (distinctAbove ?? Infinity) + 1);
 }
 
 /**
