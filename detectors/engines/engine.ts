@@ -12,7 +12,7 @@ export interface Finding {
   /** Why, as a clause for the alert body ("read 51 secrets in 1h"). */
   summary: string;
   /** Numbers and samples for the alert's attributes (`count`, `distinct_secrets`, `window_seconds`...). */
-  measures: Readonly<Record<string, number | string | string[]>>;
+  measures: Readonly<Record<string, number | string | string[] | boolean>>;
 }
 
 /** Counters an engine keeps about itself, exported as metrics. */

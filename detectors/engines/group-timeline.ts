@@ -119,6 +119,20 @@ export class GroupTimeline {
     return count;
   }
 
+  /**
+   * False when events that may lie in (endMs - windowMs, endMs] are not counted by `countIn`:
+   * the cap's tally or a sub-window of early events straddling the window's start (they are left
+   * out, so the count is then a lower bound).
+   */
+  countIsExactIn(endMs: number, windowMs: number): boolean {
+    const start = endMs - windowMs;
+    const d = this.dropped;
+    if (d[2] > 0 && d[0] <= start && d[1] - 1 > start) return false;
+    const a = this.approx;
+    for (let i = 0; i < a.length; i += 3) if (a[i]! <= start && a[i + 1]! - 1 > start) return false;
+    return true;
+  }
+
   /** Distinct values in (endMs - windowMs, endMs]; `scratch` is cleared and reused. */
   distinctIn(endMs: number, windowMs: number, scratch: Set<number>): number {
     const v = this.valueTimes;

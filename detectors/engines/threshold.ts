@@ -195,7 +195,9 @@ export class ThresholdEngine implements Engine {
     }
     if (count > this.sampleCountFrom || distinct > this.sampleDistinctFrom) this.samples.record(key, event.secrets);
     if (!countFires && !distinctFires) return undefined;
-    return this.finding(event, key, count, distinct, !countFires);
+    // A count from a record that had to forget some of the window's events is a lower bound.
+    const countExact = count < 0 || ends.every((s) => rec.countIsExactIn(s, W));
+    return this.finding(event, key, count, countExact, distinct, !countFires);
   }
 
   /** The 32-bit hashes of an event's distinct-field values (reused array). */
@@ -247,10 +249,11 @@ export class ThresholdEngine implements Engine {
     return rec;
   }
 
-  private finding(event: SecretAccessEvent, key: string, count: number, distinct: number, byDistinct: boolean): Finding {
+  private finding(event: SecretAccessEvent, key: string, count: number, countExact: boolean, distinct: number, byDistinct: boolean): Finding {
     const window = formatDuration(this.windowMs);
-    const measures: Record<string, number | string | string[]> = {};
+    const measures: Record<string, number | string | string[] | boolean> = {};
     if (this.countAbove !== undefined) measures['count'] = count;
+    if (!countExact) measures['count_is_lower_bound'] = true;
     if (this.distinctAbove !== undefined) {
       if (this.distinctField === 'secrets') measures['distinct_secrets'] = distinct;
       else {
@@ -261,7 +264,7 @@ export class ThresholdEngine implements Engine {
     measures['window_seconds'] = this.windowMs / 1000;
     measures['sample_secrets'] = this.samples.get(key);
     const what =
-      !byDistinct ? `made ${count} matching calls`
+      !byDistinct ? `made ${countExact ? '' : 'at least '}${count} matching calls`
       : this.distinctField === 'secrets' ? `read ${distinct} distinct secrets`
       : `used ${distinct} distinct values of ${this.distinctField}`;
     return { event, group: groupRecord(event, this.groupBy), summary: `${what} in ${window}`, measures };
