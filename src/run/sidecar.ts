@@ -16,7 +16,7 @@ import { OtlpHttpReceiver } from '../receivers/otlp-http/receiver.js';
 import type { Receiver } from '../receivers/receiver.js';
 import { loadDetectorState, saveDetectorState } from '../state/detector-state-file.js';
 import type { Logger } from '../telemetry/logger.js';
-import { ProblemLog } from '../telemetry/rate-limited-log.js';
+import { ProblemLog } from '../telemetry/problem-log.js';
 import { HealthServer } from './health-server.js';
 import { registerSidecarMetrics } from './metrics.js';
 import type { RunSettings } from './settings.js';

@@ -1,5 +1,5 @@
 import { SecretwatchError } from '../../errors/codes.js';
-import type { ProblemLog } from '../../telemetry/rate-limited-log.js';
+import type { ProblemLog } from '../../telemetry/problem-log.js';
 import type { DeadLetterLine } from '../dead-letter/dead-letter-file.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { OutboxEntry } from '../outbox/types.js';
