@@ -78,7 +78,7 @@ export const configSchema = z.strictObject({
       /** Retry settings: initial_backoff_millis, max_backoff_millis, backoff_multiplier, max_batch_alerts. */
       retry: z.record(z.string(), z.unknown()).default({}),
       /** `/readyz` answers 503 "degraded" once alert exports have been failing this long without a success. */
-      degraded_after: duration.refine((s) => (parseDuration(s) ?? 0) > 0, { message: 'must be above 0' }).default('5m'),
+      degraded_after: duration.refine((s) => (parseDuration(s) ?? 1) > 0, { message: 'must be above 0' }).default('5m'),
     })
     .prefault({}),
   /** `run`: the durable queue alerts wait in until the backend has them. */
