@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Outbox } from '../../src/export/outbox/outbox.js';
 import { makeAlerts } from '../support/alerts.js';
 import { OtlpTestReceiver } from '../support/otlp-receiver.js';
+import { runCli } from '../support/cli.js';
 import { getSecretValue } from '../support/records.js';
 import { startSidecar, type SidecarProcess } from './sidecar-process.js';
 
@@ -122,6 +123,22 @@ describe('secretwatch run: a backend that refuses an alert for good', () => {
     expect(metrics).toMatch(/^secretwatch_alerts_dead_lettered_total\{reason="http_400"\} 1$/m);
     expect(metrics).toMatch(/^secretwatch_outbox_alerts 0$/m);
     expect(await get(sidecar, '/readyz')).toEqual({ status: 200, text: 'ready\n' });
+
+    // Once the backend takes it, `requeue` puts it back into the outbox (the sidecar stopped first).
+    const locked = await runCli(['requeue', '--config', config]);
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toContain('SW_OUTBOX_LOCKED');
+    sidecar.proc.kill('SIGTERM');
+    expect(await sidecar.exited).toBe(0);
+    backend.answer = undefined;
+    const requeued = await runCli(['requeue', '--config', config]);
+    expect(requeued.code).toBe(0);
+    expect(requeued.stderr).toMatch(/requeue: 1 alert\(s\) from .*alerts\.jsonl are back in the outbox/);
+    expect(existsSync(file)).toBe(false);
+    expect(readdirSync(join(stateDir, 'dead-letter')).filter((n) => n.startsWith('alerts.jsonl.requeued-'))).toHaveLength(1);
+    await start(config);
+    await backend.waitFor(() => backend.logs.length === 5, 20_000, 'the requeued alert');
+    expect(backend.logs[4]!.attributes['secretwatch.alert.id']).toBe(alert.attributes['secretwatch.alert.id']);
   }, 60_000);
 
   it('turns a 6 MiB user agent into a bounded, flagged alert that a backend with a 256 KiB request limit accepts', async () => {
@@ -168,6 +185,7 @@ describe('secretwatch run: delivery problems are logged and shown', () => {
 
     // The outbox holds its two alerts: the next request is refused, and said so.
     expect(await post(sidecar, [toolRead('d2', 2)])).toBe(429);
+    await waitFor(() => problem(sidecar, 'outbox_full') !== undefined, 'the outbox full line');
     expect(problem(sidecar, 'outbox_full')).toMatchObject({ level: 40, outbox_alerts: 2 });
 
     await waitFor(async () => (await get(sidecar, '/readyz')).text.includes('degraded'), '/readyz to say degraded', 10_000);
@@ -197,6 +215,7 @@ describe('secretwatch run: delivery problems are logged and shown', () => {
     writeFileSync(join(outboxDir, 'acked.json'), '{"acked_through":40}\n');
 
     const sidecar = await start(config);
+    // Logged before the ready line, so already read.
     expect(sidecar.logs.find((l) => String(l.msg).startsWith('outbox: damaged lines'))).toMatchObject({ level: 50, lines: 1, dir: outboxDir });
     expect(sidecar.logs.find((l) => String(l.msg).startsWith('outbox: the acknowledgement cursor is past'))).toMatchObject({ level: 50, ahead_by: 38 });
     expect((await get(sidecar, '/metrics')).text).toMatch(/^secretwatch_outbox_cursor_ahead 38$/m);
