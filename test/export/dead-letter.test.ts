@@ -2,8 +2,6 @@ import { mkdir, mkdtemp, readFile, rm, rmdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DeadLetterFile, type DeadLetterLine } from '../../src/export/dead-letter/dead-letter-file.js';
 import { Outbox } from '../../src/export/outbox/outbox.js';
@@ -13,6 +11,7 @@ import type { OtlpProtocol } from '../../src/export/otlp/export-config.js';
 import { ProblemLog } from '../../src/telemetry/problem-log.js';
 import { alertId, makeAlert, makeAlerts } from '../support/alerts.js';
 import { FastScheduler } from '../support/fast-scheduler.js';
+import { captureLog } from '../support/log-capture.js';
 import { OtlpTestReceiver, type RefusalStatus } from '../support/otlp-receiver.js';
 
 /**
@@ -48,17 +47,6 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function memoryLog(): { lines: Record<string, unknown>[]; problems: ProblemLog } {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { lines, problems: new ProblemLog(pino({ level: 'info' }, stream)) };
-}
-
 async function pipeline(
   receiver: OtlpTestReceiver,
   protocol: OtlpProtocol,
@@ -67,7 +55,8 @@ async function pipeline(
   const outbox = await Outbox.open({ dir: join(dir, 'outbox') });
   const deadLetter = await DeadLetterFile.open(options.deadLetterPath ?? join(dir, 'dead-letter', 'alerts.jsonl'), options.deadLetterMaxBytes);
   const sink = OtlpAlertSink.create({ protocol, endpoint: protocol === 'grpc' ? receiver.grpcUrl : receiver.httpUrl, timeout_millis: 500 }, {});
-  const { lines, problems } = memoryLog();
+  const { lines, logger } = captureLog();
+  const problems = new ProblemLog(logger);
   const sender = new AlertSender(outbox, sink, {
     initial_backoff_millis: 50,
     max_backoff_millis: 200,

@@ -6,28 +6,15 @@ import type { Finding } from '../../../detectors/engines/engine.js';
 import { compileRule } from '../../../detectors/ruleset/load-rules.js';
 import { ruleSchema } from '../../../detectors/ruleset/rule-schema.js';
 import type { SecretAccessEvent } from '../../../normalizers/schema.js';
+import { event, T0 } from '../engines/events.js';
 import { minimalRule } from '../ruleset/rule-fixture.js';
 
-const T0 = Date.UTC(2026, 0, 5, 12);
 const spec = compileRule(ruleSchema.parse(minimalRule('t')), 't.yaml').spec;
 
+/** The engines' test event, with a user agent and an event id. */
 function read(overrides: Partial<SecretAccessEvent> = {}): SecretAccessEvent {
-  return {
-    time: new Date(T0).toISOString(),
-    time_ms: T0,
-    provider: 'aws',
-    service: 'secretsmanager',
-    operation: 'GetSecretValue',
-    action: 'read',
-    outcome: 'success',
-    principal: { id: 'arn:aws:iam::111111111111:user/alice', type: 'user', class: 'standard' },
-    source: { ip: '198.51.100.10', user_agent: 'aws-cli/2.15.0' },
-    cloud: { account: '111111111111', region: 'us-east-1' },
-    secrets: ['arn:aws:secretsmanager:us-east-1:111111111111:secret:app/db'],
-    event_id: 'e1',
-    raw: { source: 'test', index: 0, format: 'test' },
-    ...overrides,
-  };
+  const base = event({ at: T0 });
+  return { ...base, source: { ...base.source, user_agent: 'aws-cli/2.15.0' }, event_id: 'e1', ...overrides };
 }
 
 function finding(event: SecretAccessEvent, measures: Finding['measures'] = {}): Finding {
@@ -48,7 +35,7 @@ describe('buildAlert: size bounds', () => {
     const principal = `arn:aws:iam::111111111111:user/${'p'.repeat(100_000)}`;
     const event = read({
       principal: { id: principal, type: 'user', class: 'standard', session_name: 's'.repeat(5000) },
-      source: { ip: '198.51.100.10', user_agent: 'A'.repeat(6 * 1024 * 1024) },
+      source: { ip: '198.51.100.7', user_agent: 'A'.repeat(6 * 1024 * 1024) },
       secrets: Array.from({ length: 50 }, (_, i) => `secret-${i}-${'x'.repeat(3000)}`),
     });
     const alert = buildAlert(spec, finding(event), T0);
