@@ -94,7 +94,7 @@ export class Sidecar {
     const deps = {
       consumer: (batch: IngestBatch) => this.consume(batch),
       intake: new Intake(Math.max(s.otlpHttp?.max_records_in_flight ?? 0, s.otlpGrpc?.max_records_in_flight ?? 0, 1)),
-      onError: (err: Error) => this.log.warn({ err: err.message }, 'OTLP request failed'),
+      onError: (err: Error) => this.problems.warn('otlp_request_failed', { err: err.message }, 'OTLP request failed'),
     };
     const addresses: ListeningAddresses = { httpPort: 0 };
     if (s.otlpHttp !== undefined) {
