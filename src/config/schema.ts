@@ -77,7 +77,7 @@ export const configSchema = z.strictObject({
       otlp: z.record(z.string(), z.unknown()).default({}),
       /** Retry settings: initial_backoff_millis, max_backoff_millis, backoff_multiplier, max_batch_alerts. */
       retry: z.record(z.string(), z.unknown()).default({}),
-      /** `/readyz` answers 503 "degraded" once alert exports have been failing this long without a success. */
+      /** `/readyz` answers 503 "degraded" once retried alert exports have been failing this long without the queue moving on. */
       degraded_after: duration.refine((s) => (parseDuration(s) ?? 1) > 0, { message: 'must be above 0' }).default('5m'),
     })
     .prefault({}),

@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import type { Alert } from '../../detectors/alerts/alert.js';
 import { Detector } from '../../detectors/detector.js';
+import { isSecretwatchError } from '../errors/codes.js';
 import { DeadLetterFile } from '../export/dead-letter/dead-letter-file.js';
 import { registerExportMetrics } from '../export/export-metrics.js';
 import { EventForwarder } from '../export/forwarder/event-forwarder.js';
@@ -46,7 +47,7 @@ export class Sidecar {
   private outbox: Outbox | undefined;
   private deadLetter: DeadLetterFile | undefined;
   private sender: AlertSender | undefined;
-  /** Rate-limited warn/error lines for delivery problems (one per reason per 30 s, with a count). */
+  /** Rate-limited warn/error lines for delivery problems (one per problem per 30 s, with a count). */
   private readonly problems: ProblemLog;
   private forwarder: EventForwarder | undefined;
   private ready = false;
@@ -154,7 +155,7 @@ export class Sidecar {
       try {
         await outbox.append(alerts);
       } catch (err) {
-        if ((err as { code?: unknown }).code === 'SW_OUTBOX_FULL') this.reportOutboxFull(outbox);
+        if (isSecretwatchError(err) && err.code === 'SW_OUTBOX_FULL') this.reportOutboxFull(outbox);
         else this.problems.error('outbox_write_failed', { dir: outbox.dir, err: (err as Error).message }, 'cannot write alerts to the outbox; the request fails');
         throw err;
       }

@@ -155,9 +155,20 @@ describe('AlertSender: permanent refusals', () => {
     sender.start();
     await backend.waitFor(() => lines.some((l) => l.problem === 'dead_letter_write_failed'), 10_000, 'the failed dead-letter write');
     expect(outbox.depth().alerts).toBe(2);
+    expect(sender.stats.failing_since_ms).toEqual(expect.any(Number)); // stuck: counts towards degraded
     await rmdir(path);
     await backend.waitFor(() => backend.logs.length === 2 && outbox.depth().alerts === 0, 10_000, 'the queue to move on');
     expect((await deadLetters(path)).map((d) => alertId(d.alert))).toEqual([alertId(alerts[1]!)]);
+  });
+
+  it('does not count a dead-lettered alert as a stuck outbox (no degraded readiness while the backend answers)', async () => {
+    const [only] = makeAlerts(0, 1);
+    backend.answer = refuse(alertId(only!), 400);
+    const { outbox, sender } = await pipeline(backend, 'http/protobuf');
+    await outbox.append([only!]);
+    sender.start();
+    await backend.waitFor(() => outbox.depth().alerts === 0, 10_000, 'the outbox to empty');
+    expect(sender.stats).toMatchObject({ permanent_failures: 1, failures: 1, failing_since_ms: undefined });
   });
 
   it('drops (counts and logs) a refused alert once the dead-letter file holds its max_bytes', async () => {

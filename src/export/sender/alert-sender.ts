@@ -171,9 +171,9 @@ export class AlertSender {
           await this.acknowledge(batch);
           continue;
         }
-        this.recordFailure(result.error);
         // A permanent refusal is settled at once (split, or dead-lettered): no backoff, the
         // backend is answering. Only a failed dead-letter write waits and tries again.
+        this.recordFailure(result.error, result.permanent === undefined);
         if (result.permanent !== undefined && (await this.settlePermanent(batch, result.permanent))) continue;
       } catch (err) {
         this.recordFailure(err);
@@ -247,6 +247,8 @@ export class AlertSender {
         outcome === 'full' ? 'the backend refused an alert for good and the dead-letter file is full; the alert is dropped' : 'the backend refused an alert for good and no dead-letter file is set; the alert is dropped',
       );
     }
+    // The queue moved on: the outbox is not stuck (see `failing_since_ms`).
+    this.stats.failing_since_ms = undefined;
     await this.release(batch);
     return true;
   }
@@ -290,10 +292,11 @@ export class AlertSender {
     }
   }
 
-  private recordFailure(err: unknown): void {
+  /** `stuck`: the alerts stay at the head of the outbox and wait (every failure but a permanent refusal). */
+  private recordFailure(err: unknown, stuck = true): void {
     this.stats.failures++;
     this.stats.consecutive_failures++;
-    this.stats.failing_since_ms ??= this.scheduler.now();
+    if (stuck) this.stats.failing_since_ms ??= this.scheduler.now();
     this.stats.last_error = err instanceof Error ? err.message : String(err);
     this.stats.last_error_at_ms = this.scheduler.now();
   }

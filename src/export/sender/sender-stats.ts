@@ -11,7 +11,11 @@ export interface SenderStats {
   dead_lettered: Map<string, number>;
   /** Alerts refused for good that could not be kept (dead-letter file full or not configured), by reason. */
   dead_letter_dropped: Map<string, number>;
-  /** When the current run of failures began (epoch ms); undefined while exports succeed. */
+  /**
+   * Since when the head of the outbox has been failing to go anywhere (epoch ms): set by a failure
+   * that leaves the alerts waiting for a retry, cleared once the queue moves on (delivered, or
+   * refused for good and dead-lettered). Undefined while exports succeed.
+   */
   failing_since_ms: number | undefined;
   /** Attempts made again after a failure (each waits out a backoff delay first). */
   retries: number;
