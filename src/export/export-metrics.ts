@@ -70,7 +70,7 @@ export function registerExportMetrics(registry: Registry, sources: ExportMetricS
     mirroredCounter(registry, 'secretwatch_alert_export_retries_total', 'Alert export attempts made again after a failure.', () => sender.stats.retries);
     gauge(registry, 'secretwatch_alert_export_consecutive_failures', 'Failed alert export attempts since the last success.', () => sender.stats.consecutive_failures);
     mirroredCounter(registry, 'secretwatch_alert_export_permanent_failures_total', 'Alert export attempts the backend refused for good (HTTP 4xx but 408/429, gRPC INVALID_ARGUMENT...).', () => sender.stats.permanent_failures);
-    gauge(registry, 'secretwatch_alert_export_failing_seconds', 'How long alert exports have been failing without a success (0 while they succeed).', () => {
+    gauge(registry, 'secretwatch_alert_export_failing_seconds', 'How long the alerts at the head of the outbox have been failing to export (0 while the queue moves).', () => {
       const since = sender.stats.failing_since_ms;
       return since === undefined ? 0 : Math.max(0, Date.now() - since) / 1000;
     });

@@ -234,14 +234,14 @@ export class OtlpTestReceiver {
         return;
       }
       const raw = await readBody(req);
+      const encoding: OtlpEncoding = (req.headers['content-type'] ?? '').startsWith('application/json') ? 'json' : 'protobuf';
       if (this.maxRequestBytes !== undefined && raw.length > this.maxRequestBytes) {
-        this.refuseTooLarge('http/protobuf', req.url, raw.length);
+        this.refuseTooLarge(encoding === 'json' ? 'http/json' : 'http/protobuf', req.url, raw.length);
         res.writeHead(413, { 'content-type': 'text/plain' }).end(`request body over ${this.maxRequestBytes} bytes`);
         return;
       }
       const contentEncoding = req.headers['content-encoding'];
       const bytes = contentEncoding === 'gzip' ? gunzipSync(raw) : raw;
-      const encoding: OtlpEncoding = (req.headers['content-type'] ?? '').startsWith('application/json') ? 'json' : 'protobuf';
       const request = decodeExportLogsRequest(bytes, encoding);
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
