@@ -114,6 +114,7 @@ export class Outbox {
       recovered: recovered.liveAlerts,
       torn_lines: recovered.tornLines,
       corrupt_lines: recovered.corruptLines,
+      cursor_ahead: recovered.cursorAhead,
     };
   }
 

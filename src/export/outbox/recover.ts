@@ -18,6 +18,8 @@ export interface Recovered {
   diskBytes: number;
   tornLines: number;
   corruptLines: number;
+  /** How far the cursor is past the newest line on disk (0 when it is not): a cursor from another outbox or an outbox restored from an older copy. */
+  cursorAhead: number;
 }
 
 async function truncate(path: string, size: number): Promise<void> {
@@ -54,6 +56,7 @@ export async function recoverOutbox(dir: string): Promise<Recovered> {
     diskBytes: 0,
     tornLines: 0,
     corruptLines: 0,
+    cursorAhead: 0,
   };
   const files = (await readdir(dir))
     .map((name) => ({ name, first: parseSegmentName(name) }))
@@ -101,6 +104,9 @@ export async function recoverOutbox(dir: string): Promise<Recovered> {
       out.diskBytes += segment.bytes;
     }
   }
+  // The cursor only ever names a line that was written, and the file holding it is deleted only
+  // once every line in it is acknowledged, so while any line is left the cursor cannot be past it.
+  if (lastSeq >= 0 && ackedThrough > lastSeq) out.cursorAhead = ackedThrough - lastSeq;
   await rm(join(dir, `${CURSOR_FILE}.tmp`), { force: true });
   if (deleted) await fsyncDir(dir);
   return out;

@@ -65,4 +65,6 @@ export interface OutboxStats {
   torn_lines: number;
   /** Whole lines that are not an outbox entry (damaged file), skipped. */
   corrupt_lines: number;
+  /** At open: how far the acknowledgement cursor was past the newest line on disk (0 normally). */
+  cursor_ahead: number;
 }
