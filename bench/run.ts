@@ -1,5 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { runAccuracyBench } from './accuracy.bench.js';
+import { runEdgeAccuracyBench } from './edge-accuracy.bench.js';
 import { runEngineBench } from './engines.bench.js';
 import { runNormalizeBench } from './normalize.bench.js';
 import { runReceiverBench } from './receiver.bench.js';
@@ -19,6 +20,7 @@ const groups: Group[] = [
   { name: 'sketch', run: () => runSketchBench() },
   { name: 'replay', run: () => runReplayBench() },
   { name: 'accuracy', run: () => runAccuracyBench() },
+  { name: 'edges', run: () => runEdgeAccuracyBench() },
   { name: 'engines', run: () => runEngineBench() },
   { name: 'receiver', run: () => runReceiverBench() },
   { name: 'wal', run: () => runWalBench() },

@@ -12,7 +12,7 @@ export interface Finding {
   /** Why, as a clause for the alert body ("read 51 secrets in 1h"). */
   summary: string;
   /** Numbers and samples for the alert's attributes (`count`, `distinct_secrets`, `window_seconds`...). */
-  measures: Readonly<Record<string, number | string | string[]>>;
+  measures: Readonly<Record<string, number | string | string[] | boolean>>;
 }
 
 /** Counters an engine keeps about itself, exported as metrics. */
@@ -23,6 +23,23 @@ export interface EngineStats {
   late_events: number;
   /** Sketches past their design capacity (their error bound no longer holds). */
   saturated: number;
+  /** The exact per-group state of engines that keep one (threshold candidates, sequence failures). */
+  exact?: ExactStateStats;
+}
+
+/** The exact per-group part of an engine's state: bounded in groups, with what the bound cost. */
+export interface ExactStateStats {
+  /** Upper bound of its memory, included in `memory_bytes`. */
+  bound_bytes: number;
+  /** Groups held now, and at most. */
+  groups: number;
+  capacity: number;
+  /** Groups forgotten because the table was full (their next events start a new record). */
+  evictions: number;
+  /** Records started with events known only by sub-window (threshold: the recent-event log was too short). */
+  approximate: number;
+  /** Records that dropped an entry to their caps while it could still matter. */
+  overflows: number;
 }
 
 /**

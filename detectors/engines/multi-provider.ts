@@ -2,12 +2,12 @@ import type { Provider, SecretAccessEvent } from '../../normalizers/schema.js';
 import { formatDuration, parseDuration } from '../ruleset/duration.js';
 import type { RuleField } from '../ruleset/field-path.js';
 import type { EngineSpec } from '../ruleset/rule-schema.js';
-import { WindowedBloom } from '../sketch/windowed-bloom.js';
+import { KeyHasher } from '../sketch/key-hasher.js';
 import type { Engine, EngineStats, Finding } from './engine.js';
 import type { EngineOptions } from './engine-options.js';
-import { restoreBloomEngine, snapshotBloomEngine } from './bloom-engine-state.js';
-import { configFingerprint } from './engine-state.js';
+import { configFingerprint, decodeEngineState, decodeScalars, encodeEngineState, encodeScalars, restoreSection } from './engine-state.js';
 import { groupKey, groupRecord } from './group-key.js';
+import { LastSeenTable } from './last-seen-table.js';
 import { LatenessGate } from './lateness-gate.js';
 import { resolveSketch, SKETCH_DEFAULTS, type ResolvedSketch } from './sketch-defaults.js';
 
@@ -16,27 +16,28 @@ export type MultiProviderSpec = Extract<EngineSpec, { type: 'multi_provider' }>;
 const PROVIDERS: readonly Provider[] = ['aws', 'gcp', 'azure'];
 
 /**
- * "Events of at least N clouds share a group (a source IP) within `within`", from a windowed
- * Bloom filter of (group, provider) pairs.
+ * "Events of at least N clouds share a group (a source IP) within `within`", from the exact last
+ * time each group was seen in each cloud (LastSeenTable).
  *
- * Per event: add its pair, then ask the filter for the group's other providers in the window.
- * It fires on the crossing only: when the event's own pair is new to the window and exactly
- * N - 1 other providers are there. A burst of further events of the same providers finds its
- * pair seen and stays silent; a third cloud joining two is a new pair with N others already
- * present (> N - 1) and stays silent too. Once the group is quiet for a window, it can fire again.
+ * A provider q is present for an event at t when the group's last q event (among the events
+ * scored before it) is later than t - within: exactly within the window, an event exactly
+ * `within` old being out. For a late event that last sighting may lie after it; it still counts,
+ * however much later (the table keeps only the last time; with `within` shorter than the allowed
+ * lateness this can join a late event to a sighting more than `within` after it).
  *
- * Other providers count when seen within `within` on either side of the event (a late event
- * joins events that came before it in arrival order but after it in time), read in covering mode:
- * up to one sub-window more, never less. An event missing a group field is skipped: an absent IP
- * in two clouds is not a shared source. A Bloom false positive can take a new pair for seen
- * (a miss at the configured rate) or a provider for present (a false finding at that rate).
+ * It fires on the crossing only: when the event's own provider is not present and exactly N - 1
+ * other providers are. A burst of further events of the same providers finds theirs present and
+ * stays silent; a third cloud joining two finds N others (> N - 1) and stays silent too. Once
+ * the group is quiet for a window, it can fire again. An event missing a group field is skipped:
+ * an absent IP in two clouds is not a shared source.
  */
 export class MultiProviderEngine implements Engine {
   readonly withinMs: number;
   readonly sketch: ResolvedSketch;
   private readonly groupBy: readonly RuleField[];
   private readonly atLeast: number;
-  private bloom: WindowedBloom;
+  private table: LastSeenTable;
+  private readonly hasher: KeyHasher;
   private readonly gate: LatenessGate;
   private readonly fingerprint: number;
   private readonly allowedLatenessMs: number;
@@ -48,17 +49,11 @@ export class MultiProviderEngine implements Engine {
     this.allowedLatenessMs = options.allowedLatenessMs;
     this.sketch = resolveSketch(SKETCH_DEFAULTS.multi_provider, spec.sketch, this.withinMs, 'within');
     this.gate = new LatenessGate(options.allowedLatenessMs);
-    const s = this.sketch;
-    this.bloom = new WindowedBloom({
-      windowMs: this.withinMs,
-      subWindows: s.subWindows,
-      allowedLatenessMs: this.allowedLatenessMs,
-      expectedItemsPerSubWindow: s.capacity,
-      falsePositiveRate: s.falsePositiveRate,
-      seed: s.seed,
-    });
+    // Slots at twice the groups to hold, so that a group's 8 probe slots rarely all hold live groups.
+    this.table = new LastSeenTable(2 ** Math.ceil(Math.log2(Math.max(8, 2 * this.sketch.capacity))), PROVIDERS.length, this.withinMs + this.allowedLatenessMs);
+    this.hasher = new KeyHasher(this.sketch.seed);
     this.fingerprint = configFingerprint([
-      'multi_provider', this.groupBy.join(','), this.withinMs, s.subWindows, s.capacity, s.falsePositiveRate, s.seed, this.allowedLatenessMs,
+      'multi_provider-exact', this.groupBy.join(','), this.withinMs, this.sketch.capacity, this.sketch.seed, this.allowedLatenessMs,
     ]);
   }
 
@@ -67,15 +62,19 @@ export class MultiProviderEngine implements Engine {
     if (!this.gate.admit(t)) return undefined;
     const key = groupKey(event, this.groupBy, true);
     if (key === undefined) return undefined;
-    if (this.bloom.addPair(key, event.provider, t) !== 'new') return undefined;
-    const clock = this.bloom.clock;
-    const late = Math.floor(t / clock.bucketMs) < clock.newestBucket;
-    const laterEnd = Math.min(this.gate.latestMs, t + this.withinMs - 1);
-    const seenWithin = (p: string) => this.bloom.hasPair(key, p, t) || (late && this.bloom.hasPair(key, p, laterEnd));
+    const own = PROVIDERS.indexOf(event.provider);
+    if (own < 0) return undefined;
+    this.hasher.hash(key);
+    const { h1, h2 } = this.hasher;
+    const slot = this.table.find(h1, h2);
+    const since = t - this.withinMs;
+    const ownPresent = this.table.lastSeen(slot, own) > since;
     let others = 0;
-    for (const p of PROVIDERS) if (p !== event.provider && seenWithin(p)) others++;
-    if (others !== this.atLeast - 1) return undefined;
-    const providers = PROVIDERS.filter((p) => p === event.provider || seenWithin(p));
+    if (!ownPresent) for (let p = 0; p < PROVIDERS.length; p++) if (p !== own && this.table.lastSeen(slot, p) > since) others++;
+    const fires = !ownPresent && others === this.atLeast - 1;
+    const providers = fires ? PROVIDERS.filter((_, p) => p === own || this.table.lastSeen(slot, p) > since) : [];
+    this.table.record(slot, h1, h2, own, t, this.gate.latestMs);
+    if (!fires) return undefined;
     return {
       event,
       group: groupRecord(event, this.groupBy),
@@ -85,14 +84,19 @@ export class MultiProviderEngine implements Engine {
   }
 
   stats(): EngineStats {
-    return { memory_bytes: this.bloom.byteLength, late_events: this.gate.late, saturated: this.bloom.saturated ? 1 : 0 };
+    return { memory_bytes: this.table.byteLength, late_events: this.gate.late, saturated: this.table.evictions > 0 ? 1 : 0 };
   }
 
   snapshot(): Uint8Array {
-    return snapshotBloomEngine('multi_provider', this.fingerprint, this.gate, this.bloom);
+    return encodeEngineState('multi_provider', this.fingerprint, [encodeScalars([this.gate.latestMs, this.gate.late]), this.table.serialize()]);
   }
 
   restore(bytes: Uint8Array): void {
-    this.bloom = restoreBloomEngine(bytes, 'multi_provider', this.fingerprint, this.gate, this.bloom, 'pairs');
+    const sections = decodeEngineState(bytes, 'multi_provider', this.fingerprint, 2);
+    const [latestMs, late] = decodeScalars(sections[0]!, 2) as [number, number];
+    const table = restoreSection('last seen', sections[1]!, (b) => LastSeenTable.deserialize(b), (t) => t.slots === this.table.slots && t.labels === this.table.labels);
+    this.gate.latestMs = latestMs;
+    this.gate.late = late;
+    this.table = table;
   }
 }

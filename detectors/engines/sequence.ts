@@ -3,15 +3,24 @@ import { SecretwatchError } from '../../src/errors/codes.js';
 import { formatDuration, parseDuration } from '../ruleset/duration.js';
 import type { RuleField } from '../ruleset/field-path.js';
 import type { EngineSpec } from '../ruleset/rule-schema.js';
-import { WindowedCountMin } from '../sketch/windowed-count-min.js';
 import type { Engine, EngineStats, Finding } from './engine.js';
 import type { EngineOptions } from './engine-options.js';
 import { configFingerprint, decodeEngineState, decodeScalars, encodeEngineState, encodeScalars, restoreSection } from './engine-state.js';
+import { CandidateGroups } from './candidate-groups.js';
 import { groupKey, groupRecord } from './group-key.js';
+import { firstAfter, insertSorted } from './group-timeline.js';
 import { LatenessGate } from './lateness-gate.js';
 import { resolveSketch, SKETCH_DEFAULTS, type ResolvedSketch } from './sketch-defaults.js';
 
 export type SequenceSpec = Extract<EngineSpec, { type: 'sequence' }>;
+
+/** A group's preceding events (failures) still in reach, and the time of its last finding. */
+interface FailureRecord {
+  /** Failure times, ascending, at most `maxFailures`. */
+  times: number[];
+  /** Failures at or before this time were used by a finding (-Infinity: none yet). */
+  consumedUpTo: number;
+}
 
 /**
  * "At least N preceding events (failures) of the same group within `within` before the final
@@ -21,17 +30,12 @@ export type SequenceSpec = Extract<EngineSpec, { type: 'sequence' }>;
  * the engine re-checks both with the predicates it was given. An event that is both is first
  * judged as final (against the failures before it), then counted as preceding.
  *
- * Failures are counted per group in a windowed count-min sketch, read at the final event's time
- * (the window (t - within, t], covering: up to one sub-window more, never less).
- *
- * Reset after firing: a second success right after the first must not fire again for the same
- * failures. When the engine fires it records the failures it used in a second windowed sketch
- * ("consumed", at the firing time), and a final event counts only failures - consumed. New
- * failures after a finding count from zero again. The price: consumed failures are forgotten a
- * full window after the finding, while the failures themselves leave the window earlier, so for
- * up to `within` after a finding the same group needs more fresh failures than N to fire again
- * (an under-count only right after an alert on that same group, which the detector's throttle,
- * longer than `within` in the built-in rules, would suppress anyway).
+ * Failures are rare next to reads, so every group with a failure in reach gets an exact record of
+ * its failure times (at most `candidates` groups, least recently used out, counted): a final event
+ * at t counts the failures in (t - within, t], to the millisecond. After a finding the failures it
+ * used are consumed: only failures later than the finding count for the next one. A record
+ * holds at most 2N + 2 failures (the newest; an in-order decision never needs more) and is
+ * dropped once nothing in it can matter any more.
  */
 export class SequenceEngine implements Engine {
   readonly withinMs: number;
@@ -40,8 +44,9 @@ export class SequenceEngine implements Engine {
   private readonly atLeast: number;
   private readonly isFinal: ((e: SecretAccessEvent) => boolean) | undefined;
   private readonly isPreceding: (e: SecretAccessEvent) => boolean;
-  private failures: WindowedCountMin;
-  private consumed: WindowedCountMin;
+  private records: CandidateGroups<FailureRecord>;
+  private readonly maxFailures: number;
+  private overflows = 0;
   private readonly gate: LatenessGate;
   private readonly fingerprint: number;
   private readonly allowedLatenessMs: number;
@@ -58,25 +63,11 @@ export class SequenceEngine implements Engine {
     this.allowedLatenessMs = options.allowedLatenessMs;
     this.sketch = resolveSketch(SKETCH_DEFAULTS.sequence, spec.sketch, this.withinMs, 'within');
     this.gate = new LatenessGate(options.allowedLatenessMs);
-    this.failures = this.newCounts();
-    this.consumed = this.newCounts();
-    const s = this.sketch;
+    this.records = new CandidateGroups(this.sketch.candidates);
+    this.maxFailures = 2 * this.atLeast + 2;
     this.fingerprint = configFingerprint([
-      'sequence', this.groupBy.join(','), this.withinMs, s.width, s.depth, s.subWindows, s.seed, this.allowedLatenessMs,
+      'sequence-exact', this.groupBy.join(','), this.withinMs, this.sketch.candidates, this.maxFailures, this.allowedLatenessMs,
     ]);
-  }
-
-  private newCounts(): WindowedCountMin {
-    const s = this.sketch;
-    return new WindowedCountMin({
-      windowMs: this.withinMs,
-      subWindows: s.subWindows,
-      allowedLatenessMs: this.allowedLatenessMs,
-      width: s.width,
-      depth: s.depth,
-      seed: s.seed,
-      conservative: true,
-    });
   }
 
   observe(event: SecretAccessEvent): Finding | undefined {
@@ -84,16 +75,17 @@ export class SequenceEngine implements Engine {
     if (!this.gate.admit(t)) return undefined;
     const preceding = this.isPreceding(event);
     const final = this.isFinal !== undefined ? this.isFinal(event) : !preceding;
+    // Most events are final (reads) of groups without failures: one lookup while any group has some.
+    if (this.records.size === 0 && !preceding) return undefined;
     const key = groupKey(event, this.groupBy, false)!;
+    let rec = this.records.get(key);
+    if (rec !== undefined) this.prune(key, rec);
     let finding: Finding | undefined;
-    // Failures are rare: when the whole window holds fewer than N of them (all groups together),
-    // no group can have N, and neither sketch needs reading; nor `consumed` below N failures.
-    if (final && this.failures.windowTotal(t, 'covering') >= this.atLeast) {
-      const failures = this.failures.estimate(key, t, 'covering');
-      const used = failures >= this.atLeast ? this.consumed.estimate(key, t, 'covering') : 0;
-      const fresh = failures - used;
+    if (final && rec !== undefined) {
+      const from = Math.max(t - this.withinMs, rec.consumedUpTo);
+      const fresh = firstAfter(rec.times, t, 0) - firstAfter(rec.times, from, 0);
       if (fresh >= this.atLeast) {
-        this.consumed.add(key, t, fresh);
+        rec.consumedUpTo = Math.max(rec.consumedUpTo, t);
         finding = {
           event,
           group: groupRecord(event, this.groupBy),
@@ -102,36 +94,80 @@ export class SequenceEngine implements Engine {
         };
       }
     }
-    if (preceding) this.failures.add(key, t);
+    if (preceding) {
+      if (rec === undefined) {
+        rec = { times: [], consumedUpTo: -Infinity };
+        this.records.add(key, rec);
+      }
+      insertSorted(rec.times, t, undefined, undefined);
+      if (rec.times.length > this.maxFailures) {
+        rec.times.shift();
+        this.overflows++;
+      }
+    }
     return finding;
   }
 
+  /** Drops failures no window can reach any more; the whole record when nothing in it matters. */
+  private prune(key: string, rec: FailureRecord): void {
+    const before = this.gate.latestMs - this.allowedLatenessMs - this.withinMs;
+    const n = firstAfter(rec.times, before, 0);
+    if (n > 0) rec.times.splice(0, n);
+    // Failures still to come are at or after newest - lateness, so an older consumption is moot.
+    if (rec.times.length === 0 && rec.consumedUpTo < before + this.withinMs) this.records.delete(key);
+  }
+
+  private boundBytes(): number {
+    return this.sketch.candidates * (300 + 16 * this.maxFailures);
+  }
+
   stats(): EngineStats {
+    const bound = this.boundBytes();
     return {
-      memory_bytes: this.failures.byteLength + this.consumed.byteLength,
+      memory_bytes: bound,
       late_events: this.gate.late,
-      saturated: (this.failures.saturated ? 1 : 0) + (this.consumed.saturated ? 1 : 0),
+      saturated: 0,
+      exact: { bound_bytes: bound, groups: this.records.size, capacity: this.sketch.candidates, evictions: this.records.evictions, approximate: 0, overflows: this.overflows },
     };
   }
 
   snapshot(): Uint8Array {
+    const records: [string, number[], number][] = [];
+    for (const [key, rec] of this.records.entries()) records.push([key, rec.times, rec.consumedUpTo]);
     return encodeEngineState('sequence', this.fingerprint, [
-      encodeScalars([this.gate.latestMs, this.gate.late]),
-      this.failures.serialize(),
-      this.consumed.serialize(),
+      encodeScalars([this.gate.latestMs, this.gate.late, this.records.evictions, this.overflows]),
+      new TextEncoder().encode(JSON.stringify(records, (_k, v: unknown) => (v === -Infinity ? null : v))),
     ]);
   }
 
   restore(bytes: Uint8Array): void {
-    const sections = decodeEngineState(bytes, 'sequence', this.fingerprint, 3);
-    const [latestMs, late] = decodeScalars(sections[0]!, 2) as [number, number];
-    const same = (s: WindowedCountMin) =>
-      s.width === this.failures.width && s.depth === this.failures.depth && s.seed === this.failures.seed && s.clock.slots === this.failures.clock.slots;
-    const failures = restoreSection('failures', sections[1]!, (b) => WindowedCountMin.deserialize(b), same);
-    const consumed = restoreSection('consumed', sections[2]!, (b) => WindowedCountMin.deserialize(b), same);
+    const sections = decodeEngineState(bytes, 'sequence', this.fingerprint, 2);
+    const [latestMs, late, evictions, overflows] = decodeScalars(sections[0]!, 4) as [number, number, number, number];
+    const records = restoreSection(
+      'failures',
+      sections[1]!,
+      (b) => {
+        const list: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(b));
+        if (!Array.isArray(list)) throw new Error('failures: not a list');
+        const out = new CandidateGroups<FailureRecord>(this.sketch.candidates);
+        for (const e of list.slice(-out.capacity)) {
+          if (!Array.isArray(e) || typeof e[0] !== 'string' || !Array.isArray(e[1]) || !(e[2] === null || typeof e[2] === 'number')) {
+            throw new Error('failures: bad entry');
+          }
+          const times = e[1] as unknown[];
+          if (!times.every((x, i) => typeof x === 'number' && Number.isFinite(x) && (i === 0 || (times[i - 1] as number) <= x))) {
+            throw new Error('failures: times not ascending numbers');
+          }
+          out.add(e[0], { times: times as number[], consumedUpTo: e[2] ?? -Infinity });
+        }
+        return out;
+      },
+      () => true,
+    );
     this.gate.latestMs = latestMs;
     this.gate.late = late;
-    this.failures = failures;
-    this.consumed = consumed;
+    records.evictions = evictions;
+    this.records = records;
+    this.overflows = overflows;
   }
 }

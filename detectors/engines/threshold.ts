@@ -3,19 +3,26 @@ import { parseDuration, formatDuration } from '../ruleset/duration.js';
 import { fieldValues, type RuleField } from '../ruleset/field-path.js';
 import type { EngineSpec } from '../ruleset/rule-schema.js';
 import type { CounterBits } from '../sketch/count-min-table.js';
+import { KeyHasher } from '../sketch/key-hasher.js';
+import { LOG_FIRST_OF_EVENT, LOG_HAS_VALUE, RecentLog } from '../sketch/recent-log.js';
 import { WindowedCountMin } from '../sketch/windowed-count-min.js';
-import { WindowedDistinctCounter } from '../sketch/windowed-distinct.js';
 import type { Engine, EngineStats, Finding } from './engine.js';
 import type { EngineOptions } from './engine-options.js';
 import { configFingerprint, decodeEngineState, decodeScalars, encodeEngineState, encodeScalars, restoreSection } from './engine-state.js';
+import { CandidateGroups } from './candidate-groups.js';
 import { groupKey, groupRecord } from './group-key.js';
 import { FiredGroups } from './fired-groups.js';
+import { GroupTimeline } from './group-timeline.js';
 import { LatenessGate } from './lateness-gate.js';
 import { RecentSamples } from './recent-samples.js';
-import { counterBitsFor, resolveSketch, SKETCH_DEFAULTS, widthForCounterBits, type ResolvedSketch } from './sketch-defaults.js';
+import { counterBitsFor, resolveSketch, SKETCH_DEFAULTS, thresholdGate, widthForCounterBits, type ResolvedSketch } from './sketch-defaults.js';
 import { maxOverWindowsContaining, type WindowQuery } from './window-span.js';
 
 export type ThresholdSpec = Extract<EngineSpec, { type: 'threshold' }>;
+
+const NO_VALUES: readonly string[] = [];
+/** Seed of the value hashes (distinct counts), apart from the group hashes. */
+const VALUE_SEED = 0x5eed;
 
 class CountQuery implements WindowQuery {
   constructor(readonly sketch: WindowedCountMin) {}
@@ -28,92 +35,66 @@ class CountQuery implements WindowQuery {
 }
 
 /**
- * Values of the distinct field read by a group in the window: events (the count sketch) plus the
- * values beyond the first of multi-value events (a small sketch). The distinct count can never
- * exceed it, and it is far more exact than the distinct counter's per-group counts (conservative
- * update, one increment per event): min(distinct, this) keeps the quiet majority of groups, whose
- * few reads cannot hold 11 distinct secrets, from false alerts by collisions in the distinct
- * counter, whatever its width.
- */
-class ValuesBoundQuery implements WindowQuery {
-  constructor(
-    readonly counts: WindowedCountMin,
-    readonly extra: WindowedCountMin,
-  ) {}
-  get clock() {
-    return this.counts.clock;
-  }
-  query(key: string, endMs: number): number {
-    return this.counts.estimate(key, endMs, 'covering') + this.extra.estimate(key, endMs, 'covering');
-  }
-}
-
-class DistinctQuery implements WindowQuery {
-  constructor(readonly sketch: WindowedDistinctCounter) {}
-  get clock() {
-    return this.sketch.clock;
-  }
-  query(key: string, endMs: number): number {
-    return this.sketch.count(key, endMs, 'covering');
-  }
-}
-
-/**
- * "More than N events (or N distinct values of a field) per group in a sliding window", firing at
- * the event that crosses the line.
+ * "More than N events (or N distinct values of a field) per group in a sliding window (t - W, t]",
+ * decided as exact counting would, firing at the event that crosses the line. The semantics,
+ * late events included, are in detectors/engines/README.md.
  *
- * Counting never under-counts: count-min estimates are upper bounds, the window read covers
- * every sub-window the window touches (so it may include up to one sub-window of older events:
- * the over-count side), and a late event within the allowed lateness also counts in the windows
- * ending after it (see window-span.ts). It fires only on the crossing, estimate before <= N <
- * estimate after, so a burst gives one finding, not one per further event. Because collisions
- * with other groups can also lift a group's estimate past N between two of its own events (a
- * crossing no event of the group would see), a group over N that has not fired within the last
- * window fires too (see fired-groups.ts): no miss, and still one finding per burst. A group still
- * over N a window after its finding fires again (the detector's throttle decides about alerts).
+ * How, with memory fixed whatever the number of groups (the heavy-hitters pattern):
+ * 1. A windowed count-min sketch counts every group's events by sub-window. Its `covering` read
+ *    never under-counts, so a group whose estimate is below the gate (a fraction of the smallest
+ *    threshold, `thresholdGate`) cannot be over either threshold: no finding, nothing else to do.
+ *    That is the quiet majority.
+ * 2. A group whose estimate reaches the gate becomes a candidate: it gets an exact record
+ *    (GroupTimeline) of its event times and values, bounded in number (CandidateGroups, least
+ *    recently used out, counted), and every decision about it is taken on that record.
+ * 3. Its events from before it became a candidate come from the recent-event log (RecentLog: the
+ *    last `recent_events` events of the rule, exactly). Only events that already left the log
+ *    are known by sub-window alone (from the sketch): they count toward a window only when their
+ *    whole sub-window lies inside it, so an event older than W never counts; the price is a
+ *    possible under-count of such events in the one sub-window at the window's old edge, during
+ *    the first W after the group became a candidate (counted in `approximate_prefixes`).
+ * So the count of (t - W, t] of a candidate is exact, unless the log was too short for its history
+ * (see 3) or two groups' keys collide in the log (30-bit hashes in the same head bucket: 2^-30 per
+ * pair) or two values' 32-bit hashes collide within one group (distinct counts).
  *
- * With both `count_above` and `distinct` set, either crossing fires (each once).
- *
- * Counter widths: each sketch uses the narrowest counters (8, 16 or 32 bits) whose maximum is at
- * least twice the threshold it decides (`counterBitsFor`): the event counts for `count_above` and
- * the values bound, the distinct counter's per-group counts for `distinct.above`. A sub-window
- * counter saturates at that maximum instead of wrapping, so an estimate is at least the true count
- * or at least the maximum: above the threshold either way, and the "estimate before" of the
- * crossing test (count - 1, or distinct - new items) stays above it too. With the built-in
- * thresholds (50, 10) that is 8 bits: the default widths (given for 8-bit counters,
- * sketch-defaults.ts) are 4x what 32-bit counters would fit in the same memory. Clamps are
- * therefore expected and harmless here, and are not reported as `saturated` (which counts the
- * distinct counter's pair filters past their capacity: the one overflow that costs accuracy).
- *
- * Per event it builds the group key string and nothing else, except for groups whose estimate
- * passed half a threshold: those keep their last 10 secret ids in a bounded LRU for the alert.
+ * Firing: the count part fires when After > N and (Before <= N, the crossing, or the group's last
+ * count finding is a whole window away: a group still over N fires again; the detector's throttle
+ * decides about alerts). The distinct part the same with its own memory. Either gives a finding.
  */
 export class ThresholdEngine implements Engine {
   readonly windowMs: number;
   readonly sketch: ResolvedSketch;
-  /** Counter width of the event counts and of the values beyond the first (see the class comment). */
+  /** Counter width of the event counts (see counterBitsFor). */
   readonly countBits: CounterBits;
-  /** Counter width of the distinct counter's per-group counts. */
-  readonly distinctBits: CounterBits;
+  /** Estimate at which a group becomes a candidate. */
+  readonly gateAt: number;
   private readonly groupBy: readonly RuleField[];
   private readonly countAbove: number | undefined;
   private readonly distinctField: RuleField | undefined;
   private readonly distinctAbove: number | undefined;
-  private counts: WindowedCountMin | undefined;
-  private distinct: WindowedDistinctCounter | undefined;
-  private countQuery: CountQuery | undefined;
-  /** Values beyond the first per event, per group (distinct rules only; see ValuesBoundQuery). */
-  private extraValues: WindowedCountMin | undefined;
-  private boundQuery: ValuesBoundQuery | undefined;
-  private distinctQuery: DistinctQuery | undefined;
+  private counts: WindowedCountMin;
+  private countQuery: CountQuery;
+  private log: RecentLog;
+  private candidates: CandidateGroups<GroupTimeline>;
+  private readonly maxEvents: number;
+  private readonly maxValues: number;
+  private readonly keyHasher: KeyHasher;
+  private readonly valueHasher: KeyHasher;
   private readonly gate: LatenessGate;
   private readonly samples = new RecentSamples();
   private countFired: FiredGroups;
   private distinctFired: FiredGroups;
+  /** Candidates created with events known only by sub-window (the log was too short for them). */
+  private approximatePrefixes = 0;
+  /** Candidates that dropped an entry to their caps while it could still matter. */
+  private overflows = 0;
   private readonly sampleCountFrom: number;
   private readonly sampleDistinctFrom: number;
   private readonly fingerprint: number;
   private readonly allowedLatenessMs: number;
+  private readonly ends: number[] = [];
+  private readonly scratch = new Set<number>();
+  private valueHashes: number[] = [];
 
   constructor(spec: ThresholdSpec, options: EngineOptions) {
     this.windowMs = parseDuration(spec.window) ?? NaN;
@@ -123,34 +104,35 @@ export class ThresholdEngine implements Engine {
     this.distinctAbove = spec.distinct?.above;
     this.allowedLatenessMs = options.allowedLatenessMs;
     this.sketch = resolveSketch(SKETCH_DEFAULTS.threshold, spec.sketch, this.windowMs, 'window');
-    // The event counts decide count_above and bound the distinct count (ValuesBoundQuery).
-    this.countBits = counterBitsFor(Math.max(this.countAbove ?? 0, this.distinctAbove ?? 0));
-    this.distinctBits = counterBitsFor(this.distinctAbove ?? 0);
+    this.gateAt = thresholdGate(this.countAbove, this.distinctAbove);
+    // The sketch only gates: it decides "below the gate", so its counters need to reach the gate.
+    this.countBits = counterBitsFor(this.gateAt);
     this.gate = new LatenessGate(options.allowedLatenessMs);
     this.countFired = new FiredGroups(this.windowMs, this.allowedLatenessMs);
     this.distinctFired = new FiredGroups(this.windowMs, this.allowedLatenessMs);
-    // A width the rule sets is taken as is; the default ones are for 8-bit counters (same memory).
-    const explicitWidth = spec.sketch?.width;
-    // Distinct rules count events too: the count bounds the distinct count (ValuesBoundQuery).
-    if (this.countAbove !== undefined || this.distinctField !== undefined) {
-      this.counts = this.newCounts(explicitWidth ?? widthForCounterBits(this.sketch.width, this.countBits));
-      this.countQuery = new CountQuery(this.counts);
-    }
-    if (this.distinctField !== undefined) {
-      this.distinct = this.newDistinct(explicitWidth ?? widthForCounterBits(SKETCH_DEFAULTS.thresholdDistinctWidth, this.distinctBits));
-      this.distinctQuery = new DistinctQuery(this.distinct);
-      this.extraValues = this.newCounts(widthForCounterBits(SKETCH_DEFAULTS.thresholdExtraValuesWidth, this.countBits));
-      this.boundQuery = new ValuesBoundQuery(this.counts!, this.extraValues);
-    }
+    // A width the rule sets is taken as is; the default one is for 8-bit counters (same memory).
+    this.counts = this.newCounts(spec.sketch?.width ?? widthForCounterBits(this.sketch.width, this.countBits));
+    this.countQuery = new CountQuery(this.counts);
+    this.log = new RecentLog(this.sketch.recentEvents);
+    this.candidates = this.newCandidates();
+    // Caps above the thresholds (see GroupTimeline): N + 2 events decide every in-order crossing;
+    // values twice the distinct threshold, as a value can repeat.
+    this.maxEvents = (this.countAbove ?? this.distinctAbove ?? 0) + 2;
+    this.maxValues = this.distinctAbove !== undefined ? 2 * (this.distinctAbove + 1) : 0;
+    this.keyHasher = new KeyHasher(this.sketch.seed);
+    this.valueHasher = new KeyHasher(this.sketch.seed ^ VALUE_SEED);
     // Sample a group's secrets once it is half way to a threshold.
     this.sampleCountFrom = (this.countAbove ?? Infinity) / 2;
     this.sampleDistinctFrom = (this.distinctAbove ?? Infinity) / 2;
     this.fingerprint = configFingerprint([
-      'threshold', this.groupBy.join(','), this.windowMs, this.countAbove !== undefined, this.distinctField,
-      this.sketch.width, this.sketch.depth, this.sketch.subWindows, this.sketch.capacity, this.sketch.falsePositiveRate,
-      this.sketch.seed, this.counts?.width, this.countBits, this.distinct?.groupWidth, this.distinctBits,
-      this.distinct?.byteLength, this.extraValues?.byteLength, this.allowedLatenessMs,
+      'threshold-exact', this.groupBy.join(','), this.windowMs, this.countAbove !== undefined, this.distinctField,
+      this.sketch.width, this.sketch.depth, this.sketch.subWindows, this.sketch.seed, this.counts.width, this.countBits,
+      this.gateAt, this.sketch.candidates, this.sketch.recentEvents, this.maxEvents, this.maxValues, this.allowedLatenessMs,
     ]);
+  }
+
+  private newCandidates(): CandidateGroups<GroupTimeline> {
+    return new CandidateGroups<GroupTimeline>(this.sketch.candidates, (rec) => rec.times.length);
   }
 
   private newCounts(width: number): WindowedCountMin {
@@ -167,71 +149,112 @@ export class ThresholdEngine implements Engine {
     });
   }
 
-  private newDistinct(groupWidth: number): WindowedDistinctCounter {
-    const s = this.sketch;
-    return new WindowedDistinctCounter({
-      windowMs: this.windowMs,
-      subWindows: s.subWindows,
-      allowedLatenessMs: this.allowedLatenessMs,
-      expectedPairsPerSubWindow: s.capacity,
-      falsePositiveRate: s.falsePositiveRate,
-      groupWidth,
-      groupDepth: s.depth,
-      seed: s.seed,
-      counterBits: this.distinctBits,
-    });
-  }
-
   observe(event: SecretAccessEvent): Finding | undefined {
     const t = event.time_ms;
     if (!this.gate.admit(t)) return undefined;
     const key = groupKey(event, this.groupBy, false)!;
+    const values = this.distinctField !== undefined ? fieldValues(event, this.distinctField) : NO_VALUES;
+    // The gate must bound the distinct count too: a multi-value event counts once per value.
+    const counts = this.counts;
+    counts.add(key, t, Math.max(1, values.length));
+    this.keyHasher.hash(key);
+    const keyHash = this.keyHasher.h1;
+    const hashes = this.hashValues(values);
+    const newest = this.gate.latestMs;
+    let rec = this.candidates.get(key);
+    if (rec === undefined) {
+      const inOrder = Math.floor(t / counts.clock.bucketMs) === counts.clock.newestBucket;
+      const estimate = inOrder ? counts.estimate(key, t, 'covering') : maxOverWindowsContaining(this.countQuery, key, t);
+      if (estimate < this.gateAt) {
+        this.logEvent(keyHash, hashes, t);
+        return undefined;
+      }
+      rec = this.promote(key, keyHash, t);
+    }
+    this.logEvent(keyHash, hashes, t);
+    rec.prune(newest - this.windowMs - this.allowedLatenessMs);
+    const W = this.windowMs;
+    const ends = rec.windowEnds(t, Math.min(newest, t + W - 1), this.ends);
+    const countBefore = this.countAbove !== undefined ? rec.maxCount(ends, W) : -1;
+    const distinctBefore = this.distinctAbove !== undefined && hashes.length > 0 ? rec.maxDistinct(ends, W, this.scratch) : -1;
+    const wasOverflowed = rec.overflowed;
+    rec.addEvent(t);
+    for (const h of hashes) rec.addValue(t, h);
+    if (rec.overflowed && !wasOverflowed) this.overflows++;
     let count = -1;
     let countFires = false;
-    const counts = this.counts;
-    if (counts !== undefined) counts.add(key, t);
-    if (counts !== undefined && this.countAbove !== undefined) {
-      count =
-        Math.floor(t / counts.clock.bucketMs) === counts.clock.newestBucket
-          ? counts.estimate(key, t, 'covering')
-          : maxOverWindowsContaining(this.countQuery!, key, t);
-      // Every window read holds this event's sub-window, whose estimate rose by exactly 1: the
-      // estimate before the event is count - 1. A clamp cannot matter below it: a sub-window
-      // already at the maximum (>= 2 x countAbove + 2) keeps count - 1 above countAbove.
-      countFires = count > this.countAbove && this.countFired.admit(key, t, count - 1 <= this.countAbove);
+    if (this.countAbove !== undefined) {
+      count = ends.length === 1 ? countBefore + 1 : rec.maxCount(ends, W);
+      countFires = count > this.countAbove && this.countFired.admit(key, t, countBefore <= this.countAbove);
     }
     let distinct = -1;
     let distinctFires = false;
-    const dc = this.distinct;
-    if (dc !== undefined) {
-      const items = fieldValues(event, this.distinctField!);
-      // In order, a pair already in the window only moves inside it: the count rises by the
-      // number of new pairs. A late event can move pairs between windows: read before and after.
-      const inOrder = Math.floor(t / dc.clock.bucketMs) >= dc.clock.newestBucket;
-      const before = inOrder || items.length === 0 ? 0 : maxOverWindowsContaining(this.distinctQuery!, key, t);
-      let added = 0;
-      for (let i = 0; i < items.length; i++) if (dc.add(key, items[i]!, t) === 'new') added++;
-      if (items.length > 1) this.extraValues!.add(key, t, items.length - 1);
-      distinct = inOrder ? dc.count(key, t, 'covering') : maxOverWindowsContaining(this.distinctQuery!, key, t);
-      const above = this.distinctAbove!;
-      if (distinct > above) {
-        // Rare: only now read the bound (the window's values; the event added items.length).
-        const bound = inOrder ? this.boundQuery!.query(key, t) : maxOverWindowsContaining(this.boundQuery!, key, t);
-        const wasAbove = Math.min(inOrder ? distinct - added : before, bound - items.length) > above;
-        distinct = Math.min(distinct, bound);
-        distinctFires = items.length > 0 && distinct > above && this.distinctFired.admit(key, t, !wasAbove);
-      }
+    if (this.distinctAbove !== undefined) {
+      distinct = rec.maxDistinct(ends, W, this.scratch);
+      distinctFires = hashes.length > 0 && distinct > this.distinctAbove && this.distinctFired.admit(key, t, distinctBefore <= this.distinctAbove);
     }
     if (count > this.sampleCountFrom || distinct > this.sampleDistinctFrom) this.samples.record(key, event.secrets);
     if (!countFires && !distinctFires) return undefined;
-    return this.finding(event, key, count, distinct, !countFires);
+    // A count from a record that had to forget some of the window's events is a lower bound.
+    const countExact = count < 0 || ends.every((s) => rec.countIsExactIn(s, W));
+    return this.finding(event, key, count, countExact, distinct, !countFires);
   }
 
-  private finding(event: SecretAccessEvent, key: string, count: number, distinct: number, byDistinct: boolean): Finding {
+  /** The 32-bit hashes of an event's distinct-field values (reused array). */
+  private hashValues(values: readonly string[]): number[] {
+    const out = this.valueHashes;
+    out.length = 0;
+    for (const v of values) {
+      this.valueHasher.hash(v);
+      out.push(this.valueHasher.h1);
+    }
+    return out;
+  }
+
+  private logEvent(keyHash: number, hashes: readonly number[], t: number): void {
+    if (hashes.length === 0) {
+      this.log.append(keyHash, 0, t, LOG_FIRST_OF_EVENT);
+      return;
+    }
+    for (let i = 0; i < hashes.length; i++) this.log.append(keyHash, hashes[i]!, t, (i === 0 ? LOG_FIRST_OF_EVENT : 0) | LOG_HAS_VALUE);
+  }
+
+  /**
+   * Makes `key` a candidate: its earlier events from the recent-event log, exactly, and those
+   * that left the log from the sketch's sub-windows (the current event, at `t`, is in the sketch
+   * already and in neither list: the caller adds it).
+   */
+  private promote(key: string, keyHash: number, t: number): GroupTimeline {
+    const rec = new GroupTimeline(this.maxEvents, this.maxValues);
+    this.log.forEachOf(keyHash, (time, aux, flags) => {
+      if ((flags & LOG_FIRST_OF_EVENT) !== 0) rec.addEvent(time);
+      if ((flags & LOG_HAS_VALUE) !== 0) rec.addValue(time, aux);
+    });
+    const evictedUpTo = this.log.evictedMaxTimeMs;
+    if (evictedUpTo > -Infinity) {
+      const bucketMs = this.counts.clock.bucketMs;
+      const ownBucket = Math.floor(t / bucketMs);
+      for (const [bucket, estimate] of this.counts.bucketEstimates(key)) {
+        const start = bucket * bucketMs;
+        if (start > evictedUpTo) continue; // every event of this sub-window is still in the log
+        const end = Math.min(start + bucketMs, evictedUpTo + 1);
+        // The sketch counts an event once per value (at least once): compare like with like.
+        const logged = Math.max(rec.countIn(start + bucketMs - 1, bucketMs), valuesIn(rec, start, start + bucketMs));
+        const unknown = estimate - logged - (bucket === ownBucket ? Math.max(1, this.valueHashes.length) : 0);
+        if (unknown > 0) rec.approx.push(start, end, unknown);
+      }
+      if (rec.approx.length > 0) this.approximatePrefixes++;
+    }
+    this.candidates.add(key, rec);
+    return rec;
+  }
+
+  private finding(event: SecretAccessEvent, key: string, count: number, countExact: boolean, distinct: number, byDistinct: boolean): Finding {
     const window = formatDuration(this.windowMs);
-    const measures: Record<string, number | string | string[]> = {};
+    const measures: Record<string, number | string | string[] | boolean> = {};
     if (this.countAbove !== undefined) measures['count'] = count;
-    if (this.distinct !== undefined) {
+    if (!countExact) measures['count_is_lower_bound'] = true;
+    if (this.distinctAbove !== undefined) {
       if (this.distinctField === 'secrets') measures['distinct_secrets'] = distinct;
       else {
         measures['distinct_values'] = distinct;
@@ -241,67 +264,94 @@ export class ThresholdEngine implements Engine {
     measures['window_seconds'] = this.windowMs / 1000;
     measures['sample_secrets'] = this.samples.get(key);
     const what =
-      !byDistinct ? `made ${count} matching calls`
+      !byDistinct ? `made ${countExact ? '' : 'at least '}${count} matching calls`
       : this.distinctField === 'secrets' ? `read ${distinct} distinct secrets`
       : `used ${distinct} distinct values of ${this.distinctField}`;
     return { event, group: groupRecord(event, this.groupBy), summary: `${what} in ${window}`, measures };
   }
 
+  /**
+   * Upper bound of the candidates' memory: every record at its caps, at 12 bytes a list entry
+   * (a double plus growth slack) and 400 bytes a record (objects, lists, map entry, key).
+   */
+  private candidateBytesBound(): number {
+    return this.sketch.candidates * (400 + 12 * (this.maxEvents + 2 * this.maxValues));
+  }
+
   stats(): EngineStats {
-    const c = this.counts;
-    const d = this.distinct;
+    const sketchBytes = this.counts.byteLength + this.log.byteLength;
+    const exactBound = this.candidateBytesBound();
     return {
-      memory_bytes: (c?.byteLength ?? 0) + (d?.byteLength ?? 0) + (this.extraValues?.byteLength ?? 0),
+      memory_bytes: sketchBytes + exactBound,
       late_events: this.gate.late,
-      // Counter clamps are by design (see the class comment): only the pair filters count.
-      saturated: d?.saturated === true ? 1 : 0,
+      saturated: 0,
+      exact: {
+        bound_bytes: exactBound,
+        groups: this.candidates.size,
+        capacity: this.sketch.candidates,
+        evictions: this.candidates.evictions,
+        approximate: this.approximatePrefixes,
+        overflows: this.overflows,
+      },
     };
   }
 
   snapshot(): Uint8Array {
-    const sections = [
-      encodeScalars([this.gate.latestMs, this.gate.late]),
+    const records: [string, ReturnType<GroupTimeline['toJSON']>][] = [];
+    for (const [key, rec] of this.candidates.entries()) records.push([key, rec.toJSON()]);
+    return encodeEngineState('threshold', this.fingerprint, [
+      encodeScalars([this.gate.latestMs, this.gate.late, this.candidates.evictions, this.approximatePrefixes, this.overflows]),
       this.countFired.serialize(),
       this.distinctFired.serialize(),
-    ];
-    if (this.counts !== undefined) sections.push(this.counts.serialize());
-    if (this.distinct !== undefined) sections.push(this.distinct.serialize(), this.extraValues!.serialize());
-    return encodeEngineState('threshold', this.fingerprint, sections);
+      this.counts.serialize(),
+      this.log.serialize(),
+      new TextEncoder().encode(JSON.stringify(records)),
+    ]);
   }
 
   restore(bytes: Uint8Array): void {
-    const expected = 3 + (this.counts !== undefined ? 1 : 0) + (this.distinct !== undefined ? 2 : 0);
-    const sections = decodeEngineState(bytes, 'threshold', this.fingerprint, expected);
-    const [latestMs, late] = decodeScalars(sections[0]!, 2) as [number, number];
+    const sections = decodeEngineState(bytes, 'threshold', this.fingerprint, 6);
+    const [latestMs, late, evictions, approximate, overflows] = decodeScalars(sections[0]!, 5) as [number, number, number, number, number];
     const readFired = (b: Uint8Array) => FiredGroups.deserialize(b, this.windowMs, this.allowedLatenessMs);
     const countFired = restoreSection('fired groups', sections[1]!, readFired, () => true);
     const distinctFired = restoreSection('fired groups', sections[2]!, readFired, () => true);
-    let at = 3;
-    const counts =
-      this.counts === undefined ? undefined
-      : restoreSection('counts', sections[at++]!, (b) => WindowedCountMin.deserialize(b), (s) => sameCountShape(s, this.counts!));
-    const distinct =
-      this.distinct === undefined ? undefined
-      : restoreSection('distinct', sections[at++]!, (b) => WindowedDistinctCounter.deserialize(b), (s) => sameDistinctShape(s, this.distinct!));
-    const extraValues =
-      this.extraValues === undefined ? undefined
-      : restoreSection('extra values', sections[at++]!, (b) => WindowedCountMin.deserialize(b), (s) => sameCountShape(s, this.extraValues!));
+    const counts = restoreSection('counts', sections[3]!, (b) => WindowedCountMin.deserialize(b), (s) => sameCountShape(s, this.counts));
+    const log = restoreSection('recent events', sections[4]!, (b) => RecentLog.deserialize(b), (l) => l.capacity === this.log.capacity);
+    const candidates = restoreSection(
+      'candidates',
+      sections[5]!,
+      (b) => {
+        const list: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(b));
+        if (!Array.isArray(list)) throw new Error('candidates: not a list');
+        const out = this.newCandidates();
+        for (const entry of list.slice(-out.capacity)) {
+          if (!Array.isArray(entry) || typeof entry[0] !== 'string') throw new Error('candidates: bad entry');
+          out.add(entry[0], GroupTimeline.fromJSON(entry[1], this.maxEvents, this.maxValues));
+        }
+        return out;
+      },
+      () => true,
+    );
     // Nothing is replaced until every section read: a failed restore leaves the engine as it was.
     this.gate.latestMs = latestMs;
     this.gate.late = late;
     this.countFired = countFired;
     this.distinctFired = distinctFired;
-    if (counts !== undefined) {
-      this.counts = counts;
-      this.countQuery = new CountQuery(counts);
-    }
-    if (distinct !== undefined && extraValues !== undefined) {
-      this.distinct = distinct;
-      this.distinctQuery = new DistinctQuery(distinct);
-      this.extraValues = extraValues;
-      this.boundQuery = new ValuesBoundQuery(this.counts!, extraValues);
-    }
+    this.counts = counts;
+    this.countQuery = new CountQuery(counts);
+    this.log = log;
+    candidates.evictions = evictions;
+    this.candidates = candidates;
+    this.approximatePrefixes = approximate;
+    this.overflows = overflows;
   }
+}
+
+/** Value occurrences of `rec` in [startMs, endMs). */
+function valuesIn(rec: GroupTimeline, startMs: number, endMs: number): number {
+  let n = 0;
+  for (const v of rec.valueTimes) if (v >= startMs && v < endMs) n++;
+  return n;
 }
 
 function sameCountShape(a: WindowedCountMin, b: WindowedCountMin): boolean {
@@ -309,8 +359,4 @@ function sameCountShape(a: WindowedCountMin, b: WindowedCountMin): boolean {
     a.width === b.width && a.depth === b.depth && a.seed === b.seed && a.counterBits === b.counterBits &&
     a.clock.slots === b.clock.slots && a.clock.windowMs === b.clock.windowMs
   );
-}
-
-function sameDistinctShape(a: WindowedDistinctCounter, b: WindowedDistinctCounter): boolean {
-  return a.byteLength === b.byteLength && a.groupWidth === b.groupWidth && a.counterBits === b.counterBits && a.clock.slots === b.clock.slots;
 }

@@ -39,6 +39,10 @@ const sketchSchema = z.strictObject({
   sub_windows: z.number().int().min(1).max(1024).optional(),
   capacity: z.number().int().min(1).optional(),
   false_positive_rate: z.number().gt(0).lt(1).optional(),
+  /** Groups with exact state at most (threshold candidates, sequence groups with failures). */
+  candidates: z.number().int().min(1).max(10_000_000).optional(),
+  /** Entries of the threshold engine's recent-event log (a power of two). */
+  recent_events: z.number().int().min(2).max(1 << 26).optional(),
   seed: z.number().int().optional(),
 });
 

@@ -90,6 +90,23 @@ export class WindowedCountMin extends WindowedSketch {
     return sum;
   }
 
+  /**
+   * Estimated count of `key` in each retained sub-window, oldest first, as (bucket, estimate)
+   * pairs for the sub-windows with a non-zero estimate: what the sketch knows of a key's history.
+   */
+  bucketEstimates(key: string): [number, number][] {
+    this.hasher.hash(key);
+    this.table.locate(this.hasher.h1, this.hasher.h2);
+    const out: [number, number][] = [];
+    const newest = this.clock.newestBucket;
+    for (let b = this.clock.oldestBucket; b <= newest; b++) {
+      const slot = this.clock.slotHolding(b);
+      const n = slot >= 0 ? this.table.min(slot) : 0;
+      if (n > 0) out.push([b, n]);
+    }
+    return out;
+  }
+
   /** Events in the sub-windows a query at nowMs reads (all keys). */
   windowTotal(nowMs: number, mode: WindowMode = 'covering'): number {
     let sum = 0;

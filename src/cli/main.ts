@@ -5,6 +5,7 @@ import { packageRoot } from '../paths.js';
 import { runNormalize } from './normalize-command.js';
 import type { RunFlags } from '../run/settings.js';
 import { runReplay, type ReplayCommandOptions } from './replay-command.js';
+import { runRequeue } from './requeue-command.js';
 import { runRulesTest } from './rules-test-command.js';
 import { runSidecar, validateConfig } from './run-command.js';
 import { packageVersion } from './version.js';
@@ -13,7 +14,17 @@ import { packageVersion } from './version.js';
 export const EXIT_USAGE = 2;
 
 /** Error codes that are failures at run time (exit 1); every other typed error is a usage or configuration error (exit 2). */
-const RUNTIME_ERRORS: ReadonlySet<string> = new Set(['SW_INPUT_UNREADABLE', 'SW_OUTPUT_UNWRITABLE', 'SW_STATE_UNREADABLE', 'SW_STATE_CORRUPT', 'SW_WAL_IO', 'SW_OUTBOX_IO', 'SW_OUTBOX_LOCKED']);
+const RUNTIME_ERRORS: ReadonlySet<string> = new Set([
+  'SW_INPUT_UNREADABLE',
+  'SW_OUTPUT_UNWRITABLE',
+  'SW_STATE_UNREADABLE',
+  'SW_STATE_CORRUPT',
+  'SW_WAL_IO',
+  'SW_OUTBOX_IO',
+  'SW_OUTBOX_LOCKED',
+  'SW_OUTBOX_FULL',
+  'SW_DEAD_LETTER_IO',
+]);
 
 
 function replayOptions(command: Command): Command {
@@ -92,6 +103,15 @@ export function buildProgram(): Command {
   ).action((opts: RunFlags) => {
     process.exitCode = validateConfig(opts);
   });
+
+  program
+    .command('requeue')
+    .description('put the alerts of the dead-letter file back into the outbox, for the next `run` to send (stop the sidecar first)')
+    .option('--config <file>', 'configuration file (YAML)')
+    .option('--state-dir <dir>', 'state folder (default: the configuration, SECRETWATCH_STATE_DIR, or ./.secretwatch)')
+    .action(async (opts: Pick<RunFlags, 'config' | 'stateDir'>) => {
+      process.exitCode = await runRequeue(opts);
+    });
 
   program
     .command('rules')

@@ -49,7 +49,7 @@ export function validateConfig(flags: RunFlags): number {
     `  otlp grpc receiver: ${s.otlpGrpc?.endpoint ?? 'off'}${s.otlpGrpc?.bearer_token !== undefined ? ' (bearer token required)' : ''}`,
     `  health and metrics: ${s.httpEndpoint}`,
     `  alerts to:          ${s.otlpExport !== undefined ? `${s.otlpExport.resolved.protocol} ${s.otlpExport.resolved.url}` : 'stdout (JSON lines)'}`,
-    `  state:              ${s.stateDir} (outbox ${s.outboxDir})`,
+    `  state:              ${s.stateDir} (outbox ${s.outboxDir}, dead letters ${s.deadLetterFile})`,
     `  rules:              ${s.rules.length} from ${s.rulesDir}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

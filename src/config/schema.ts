@@ -77,6 +77,8 @@ export const configSchema = z.strictObject({
       otlp: z.record(z.string(), z.unknown()).default({}),
       /** Retry settings: initial_backoff_millis, max_backoff_millis, backoff_multiplier, max_batch_alerts. */
       retry: z.record(z.string(), z.unknown()).default({}),
+      /** `/readyz` answers 503 "degraded" once retried alert exports have been failing this long without the queue moving on. */
+      degraded_after: duration.refine((s) => (parseDuration(s) ?? 1) > 0, { message: 'must be above 0' }).default('5m'),
     })
     .prefault({}),
   /** `run`: the durable queue alerts wait in until the backend has them. */
@@ -86,6 +88,10 @@ export const configSchema = z.strictObject({
       dir: z.string().min(1).optional(),
       max_bytes: z.number().int().min(1024).optional(),
       max_alerts: z.number().int().min(1).optional(),
+      /** Alerts the backend refused for good (HTTP 4xx other than 408/429), as JSON lines. Default: `<state.dir>/dead-letter/alerts.jsonl`. */
+      dead_letter_file: z.string().min(1).optional(),
+      /** Most bytes of the dead-letter file; past it refused alerts are dropped (counted and logged). */
+      dead_letter_max_bytes: z.number().int().min(1024).default(64 * 1024 * 1024),
     })
     .prefault({}),
   /** `run`: also send every normalized event as an OTLP log record (a clean multi-cloud feed). */

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   SW_OUTBOX_LOCKED: 'the alert outbox folder is in use by another live secretwatch process (or another outbox in this process)',
   SW_OUTBOX_IO: 'the alert outbox cannot write, sync or read its files (disk full, permissions, damaged file)',
   SW_OUTBOX_CLOSED: 'an alert outbox was used after close()',
+  SW_DEAD_LETTER_IO: 'the alert dead-letter file cannot be created, written or synced (disk full, permissions)',
   SW_EXPORT_CONFIG_INVALID: 'an alert export setting (an option or an OTEL_EXPORTER_OTLP_* variable) is not valid',
   SW_SENDER_STATE: 'an alert sender or event forwarder was started after it was stopped',
 } as const;

@@ -88,6 +88,13 @@ export function registerSidecarMetrics(registry: Registry, sources: SidecarMetri
   mirrored(registry, 'secretwatch_events_excepted_total', 'Events dropped by rule exceptions, by rule.', ['rule'], ruleStats((s) => s.excepted));
   mirrored(registry, 'secretwatch_late_events_total', 'Events later than the allowed lateness, not scored, by rule.', ['rule'], ruleStats((s) => s.engine.late_events));
   gauge(registry, 'secretwatch_sketch_saturated', 'Sketches past their design capacity (error bounds no longer hold), by rule.', ['rule'], ruleStats((s) => s.engine.saturated));
+  // Exact per-group state (threshold candidates, sequence failures): only rules that keep one.
+  const exactStats = (read: (e: NonNullable<ReturnType<Detector['stats']>[string]['engine']['exact']>) => number) => (): [Record<string, string>, number][] =>
+    Object.entries(sources.detector().stats()).flatMap(([rule, s]) => (s.engine.exact !== undefined ? [[{ rule }, read(s.engine.exact)] as [Record<string, string>, number]] : []));
+  gauge(registry, 'secretwatch_exact_groups', 'Groups with exact state (threshold candidates, sequence groups with failures), by rule.', ['rule'], exactStats((e) => e.groups));
+  mirrored(registry, 'secretwatch_exact_evictions_total', 'Groups whose exact state was forgotten because the table was full, by rule.', ['rule'], exactStats((e) => e.evictions));
+  mirrored(registry, 'secretwatch_exact_approximate_total', 'Exact records started with events known only by sub-window (the recent-event log was too short), by rule.', ['rule'], exactStats((e) => e.approximate));
+  mirrored(registry, 'secretwatch_exact_overflows_total', 'Exact records that dropped entries to their caps, by rule.', ['rule'], exactStats((e) => e.overflows));
   gauge(registry, 'secretwatch_throttle_keys', 'Throttle keys held, by rule.', ['rule'], ruleStats((s) => s.throttle_keys));
   mirrored(registry, 'secretwatch_throttle_evictions_total', 'Throttle keys evicted because the table was full, by rule.', ['rule'], ruleStats((s) => s.throttle_evictions));
   gauge(registry, 'secretwatch_detector_memory_bytes', 'Bytes of detection state, fixed by configuration.', [], () => [[{}, sources.detector().memoryBytes()]]);

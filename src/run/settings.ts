@@ -34,6 +34,10 @@ export interface RunSettings {
   httpEndpoint: string;
   stateDir: string;
   outboxDir: string;
+  deadLetterFile: string;
+  deadLetterMaxBytes: number;
+  /** `/readyz` says degraded after alert exports have failed this long. */
+  degradedAfterMs: number;
   /** `undefined`: alerts go to stdout as JSON lines. */
   otlpExport: { options: OtlpExportOptions; resolved: ResolvedOtlpExport } | undefined;
   forwardEvents: { options: OtlpExportOptions; resolved: ResolvedOtlpExport } | undefined;
@@ -94,6 +98,9 @@ export function resolveRunSettings(flags: RunFlags, env: NodeJS.ProcessEnv = pro
     httpEndpoint,
     stateDir,
     outboxDir: config.outbox.dir ?? join(stateDir, 'outbox'),
+    deadLetterFile: config.outbox.dead_letter_file ?? join(stateDir, 'dead-letter', 'alerts.jsonl'),
+    deadLetterMaxBytes: config.outbox.dead_letter_max_bytes,
+    degradedAfterMs: parseDuration(config.exporter.degraded_after) ?? 300_000,
     otlpExport,
     forwardEvents,
     allowedLatenessMs: parseDuration(config.detection.allowed_lateness) ?? 0,

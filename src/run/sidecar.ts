@@ -1,4 +1,6 @@
 import { Registry } from 'prom-client';
+import { isSecretwatchError } from '../errors/codes.js';
+import { DeadLetterFile } from '../export/dead-letter/dead-letter-file.js';
 import { registerExportMetrics } from '../export/export-metrics.js';
 import { EventForwarder } from '../export/forwarder/event-forwarder.js';
 import { Outbox } from '../export/outbox/outbox.js';
@@ -13,6 +15,7 @@ import { OtlpHttpReceiver } from '../receivers/otlp-http/receiver.js';
 import type { Receiver } from '../receivers/receiver.js';
 import { nodeFiles, type FileLayer } from '../fs/file-layer.js';
 import type { Logger } from '../telemetry/logger.js';
+import { ProblemLog } from '../telemetry/problem-log.js';
 import { DurableDetector } from './durable-detector.js';
 import { HealthServer } from './health-server.js';
 import { registerSidecarMetrics } from './metrics.js';
@@ -41,7 +44,10 @@ export class Sidecar {
   private readonly receivers: Receiver[] = [];
   private readonly health: HealthServer;
   private outbox: Outbox | undefined;
+  private deadLetter: DeadLetterFile | undefined;
   private sender: AlertSender | undefined;
+  /** Rate-limited warn/error lines for delivery problems (one per problem per 30 s, with a count). */
+  private readonly problems: ProblemLog;
   private forwarder: EventForwarder | undefined;
   private ready = false;
   private stopping: Promise<void> | undefined;
@@ -59,6 +65,7 @@ export class Sidecar {
     private readonly files: FileLayer = nodeFiles,
   ) {
     this.health = new HealthServer(this.registry, () => this.readinessProblems());
+    this.problems = new ProblemLog(log);
   }
 
   async start(): Promise<ListeningAddresses> {
@@ -77,22 +84,25 @@ export class Sidecar {
       files: this.files,
       ...compact({ max_bytes: s.config.outbox.max_bytes, max_alerts: s.config.outbox.max_alerts }),
     });
-    const { corrupt_lines, torn_lines, cursor_ahead } = this.outbox.stats;
-    if (corrupt_lines > 0 || cursor_ahead > 0) {
-      this.log.warn({ outbox_dir: s.outboxDir, corrupt_lines, torn_lines, cursor_ahead: cursor_ahead > 0 }, 'outbox files were damaged: damaged lines are not sent; a cursor past the files is not trusted');
-    }
+    this.reportRecoveredOutbox(this.outbox);
+    this.deadLetter = await DeadLetterFile.open(s.deadLetterFile, s.deadLetterMaxBytes);
     const sink: AlertSink = s.otlpExport !== undefined ? OtlpAlertSink.create(s.otlpExport.options) : new ConsoleAlertSink();
-    this.sender = new AlertSender(this.outbox, sink, s.config.exporter.retry);
+    this.sender = new AlertSender(this.outbox, sink, { ...s.config.exporter.retry, dead_letter: this.deadLetter, problems: this.problems });
     this.sender.start();
     if (s.forwardEvents !== undefined) {
       this.forwarder = EventForwarder.create({ ...s.forwardEvents.options, max_queue_size: s.config.forward_events.max_queue_size });
     }
-    registerExportMetrics(this.registry, { outbox: this.outbox, sender: this.sender, ...(this.forwarder ? { forwarder: this.forwarder } : {}) });
+    registerExportMetrics(this.registry, {
+      outbox: this.outbox,
+      sender: this.sender,
+      deadLetter: this.deadLetter,
+      ...(this.forwarder ? { forwarder: this.forwarder } : {}),
+    });
 
     const deps = {
       consumer: (batch: IngestBatch) => this.consume(batch),
       intake: new Intake(Math.max(s.otlpHttp?.max_records_in_flight ?? 0, s.otlpGrpc?.max_records_in_flight ?? 0, 1)),
-      onError: (err: Error) => this.log.warn({ err: err.message }, 'OTLP request failed'),
+      onError: (err: Error) => this.problems.warn('otlp_request_failed', { err: err.message }, 'OTLP request failed'),
     };
     const addresses: ListeningAddresses = { httpPort: 0 };
     if (s.otlpHttp !== undefined) {
@@ -139,8 +149,19 @@ export class Sidecar {
     const outbox = this.outbox;
     const durable = this.durable;
     if (outbox === undefined || durable === undefined || this.stopping !== undefined) throw consumerOverloaded('secretwatch is shutting down');
-    if (!outbox.hasRoom()) throw consumerOverloaded('the alert outbox is full: the backend is not taking alerts');
-    await durable.score(batch.events, (alerts) => outbox.append(alerts));
+    if (!outbox.hasRoom()) {
+      this.reportOutboxFull(outbox);
+      throw consumerOverloaded('the alert outbox is full: the backend is not taking alerts');
+    }
+    await durable.score(batch.events, async (alerts) => {
+      try {
+        await outbox.append(alerts);
+      } catch (err) {
+        if (isSecretwatchError(err) && err.code === 'SW_OUTBOX_FULL') this.reportOutboxFull(outbox);
+        else this.problems.error('outbox_write_failed', { dir: outbox.dir, err: (err as Error).message }, 'cannot write alerts to the outbox; the request fails');
+        throw err;
+      }
+    });
     // Only what was committed is counted and forwarded.
     for (const event of batch.events) {
       const key = `${batch.receiver}|${event.provider}`;
@@ -151,6 +172,29 @@ export class Sidecar {
     this.lastScoredAtMs = this.clock();
   }
 
+  private reportOutboxFull(outbox: Outbox): void {
+    const depth = outbox.depth();
+    this.problems.warn(
+      'outbox_full',
+      { dir: outbox.dir, outbox_alerts: depth.alerts, outbox_disk_bytes: depth.disk_bytes, oldest_age_seconds: Math.round(depth.oldest_age_ms / 1000) },
+      'the alert outbox is full: receivers refuse requests (429 / RESOURCE_EXHAUSTED) until the backend takes alerts again',
+    );
+  }
+
+  /** What recovery found wrong in the outbox files (each also a metric). */
+  private reportRecoveredOutbox(outbox: Outbox): void {
+    const { torn_lines, corrupt_lines, cursor_ahead, recovered } = outbox.stats;
+    if (torn_lines > 0) this.log.warn({ dir: outbox.dir, lines: torn_lines }, 'outbox: an incomplete last line (a write cut by a crash) was cut off');
+    if (corrupt_lines > 0) this.log.error({ dir: outbox.dir, lines: corrupt_lines }, 'outbox: damaged lines were skipped; those alerts cannot be sent');
+    if (cursor_ahead > 0) {
+      this.log.error(
+        { dir: outbox.dir, ahead_by: cursor_ahead },
+        'outbox: the acknowledgement cursor is past the newest alert in the outbox files (a cursor from another outbox, or files restored from an older copy); it is not trusted: the alerts on disk are sent again',
+      );
+    }
+    if (recovered > 0) this.log.info({ dir: outbox.dir, alerts: recovered }, 'outbox: alerts from the previous run will be sent');
+  }
+
   private readinessProblems(): string[] {
     if (this.stopping !== undefined) return ['shutting down'];
     if (!this.ready) return ['starting'];
@@ -158,7 +202,19 @@ export class Sidecar {
     if (this.outbox !== undefined && !this.outbox.hasRoom()) problems.push('alert outbox full');
     const durability = this.durable?.problem();
     if (durability !== undefined) problems.push(durability);
+    const degraded = this.exportDegradation();
+    if (degraded !== undefined) problems.push(degraded);
     return problems;
+  }
+
+  /** "degraded: ..." once alert exports have been failing for `exporter.degraded_after`. */
+  private exportDegradation(): string | undefined {
+    const stats = this.sender?.stats;
+    const since = stats?.failing_since_ms;
+    if (stats === undefined || since === undefined) return undefined;
+    const failingMs = this.clock() - since;
+    if (failingMs < this.settings.degradedAfterMs) return undefined;
+    return `degraded: alert export failing for ${Math.round(failingMs / 1000)}s (${stats.consecutive_failures} attempts; last error: ${stats.last_error ?? 'unknown'})`;
   }
 
   private async saveState(): Promise<void> {

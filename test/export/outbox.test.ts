@@ -172,6 +172,27 @@ describe('Outbox', () => {
     expect((await second.peek(10)).map((e) => alertId(e.alert))).toEqual(['alert-000000', 'alert-000002']);
   });
 
+  it('reports a cursor past the newest line on disk (cursor_ahead), and none after ordinary acknowledgements', async () => {
+    const first = await Outbox.open({ dir });
+    await first.append(makeAlerts(0, 4));
+    await first.ack([0, 1]);
+    await first.close();
+    const second = await openOutbox();
+    expect(second.stats).toMatchObject({ cursor_ahead: 0, recovered: 2 });
+    await second.ack([2, 3]);
+    await second.close();
+    open.splice(0);
+    // Everything delivered and the files deleted: the cursor names the last line ever written.
+    expect((await openOutbox()).stats.cursor_ahead).toBe(0);
+    await open.splice(0)[0]?.close();
+    const third = await Outbox.open({ dir });
+    await third.append(makeAlerts(4, 2)); // seq 4 and 5
+    await third.close();
+    // A cursor from elsewhere (another outbox, or files restored from an older copy).
+    await writeFile(join(dir, 'acked.json'), '{"acked_through":50}\n');
+    expect((await openOutbox()).stats.cursor_ahead).toBe(45);
+  });
+
   it('deletes a segment that holds nothing but a torn line (killed before the first write completed)', async () => {
     await writeFile(join(dir, 'seg-0000000000000000.jsonl'), '{"seq":0,"at":1,"al');
     const outbox = await openOutbox();

@@ -46,9 +46,10 @@ describe('secretwatch run: a full outbox refuses whole requests (issue 9.1)', ()
             if (readyWhenFull !== undefined) return;
             readyWhenFull = await readyz(sidecar);
             // The backend recovers after intake backs up (503, then 429, then ok); the sender drains the outbox.
-            backend.mode = 'throttled';
-            await backend.waitFor(() => backend.requests.some((r) => r.outcome === 'throttled'), 10_000, 'a throttled export');
             backend.mode = 'ok';
+            backend.answer = () => 429;
+            await backend.waitFor(() => backend.requests.some((r) => r.status === 429), 10_000, 'a throttled export');
+            backend.answer = undefined;
           })),
         );
       }
@@ -59,7 +60,7 @@ describe('secretwatch run: a full outbox refuses whole requests (issue 9.1)', ()
       const ids = byRule(backend.logs, 'attack_tool_user_agent').map((l) => String(l.attributes['secretwatch.alert.id']));
       expect(ids).toHaveLength(210);
       expect(new Set(ids).size).toBe(210);
-      expect(backend.requests.some((r) => r.outcome === 'throttled')).toBe(true);
+      expect(backend.requests.some((r) => r.status === 429)).toBe(true);
       const metrics = await (await fetch(`http://127.0.0.1:${sidecar.httpPort}/metrics`)).text();
       // The 15th request was scored, did not fit, and was undone.
       expect(metrics).toMatch(/secretwatch_state_rebuilds_total [1-9]/);

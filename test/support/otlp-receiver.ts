@@ -19,11 +19,32 @@ import {
  * project's codec and keeps the log records of the requests it accepted.
  *
  * Modes: `ok` accepts; `unavailable` answers HTTP 503 / gRPC UNAVAILABLE (retryable);
- * `throttled` answers HTTP 429 / gRPC RESOURCE_EXHAUSTED (retryable, back off); `hold` keeps the request unanswered until `release()` (an export in flight).
+ * `hold` keeps the request unanswered until `release()` (an export in flight).
  * `stop()` closes both ports (clients then get connection refused), `restart()` reopens the same ones.
+ *
+ * Per request, `answer` (when set) decides from the decoded records: a status such as 400, 413 or
+ * 503 refuses that request (gRPC gets the matching code, see GRPC_ANSWER), `undefined` leaves it
+ * to the mode. `max_request_bytes` (start option) refuses larger bodies as a real backend does:
+ * HTTP 413, and for gRPC the server's own RESOURCE_EXHAUSTED "message larger than max".
  */
 export type Transport = 'http/protobuf' | 'http/json' | 'grpc';
-export type ReceiverMode = 'ok' | 'unavailable' | 'throttled' | 'hold';
+export type ReceiverMode = 'ok' | 'unavailable' | 'hold';
+/** HTTP statuses a test can make the backend answer. */
+export type RefusalStatus = 400 | 401 | 403 | 404 | 408 | 413 | 429 | 500 | 503;
+export type Answer = (logs: readonly ReceivedLog[]) => RefusalStatus | undefined;
+
+/** What a gRPC backend answers instead of each HTTP status (the OTLP specification's pairs). */
+const GRPC_ANSWER: Record<RefusalStatus, { code: grpc.status; details: string }> = {
+  400: { code: grpc.status.INVALID_ARGUMENT, details: 'invalid log record' },
+  401: { code: grpc.status.UNAUTHENTICATED, details: 'unauthenticated' },
+  403: { code: grpc.status.PERMISSION_DENIED, details: 'permission denied' },
+  404: { code: grpc.status.NOT_FOUND, details: 'not found' },
+  408: { code: grpc.status.DEADLINE_EXCEEDED, details: 'deadline exceeded' },
+  413: { code: grpc.status.RESOURCE_EXHAUSTED, details: 'Received message larger than max' },
+  429: { code: grpc.status.RESOURCE_EXHAUSTED, details: 'too many requests' },
+  500: { code: grpc.status.INTERNAL, details: 'internal error' },
+  503: { code: grpc.status.UNAVAILABLE, details: 'unavailable' },
+};
 
 export interface ReceivedLog {
   transport: Transport;
@@ -40,7 +61,11 @@ export interface ReceivedRequest {
   headers: Record<string, string>;
   contentEncoding: string | undefined;
   records: number;
-  outcome: 'accepted' | 'unavailable' | 'throttled' | 'held' | 'released-failed';
+  /** Body bytes as received (HTTP only; 0 for gRPC). */
+  bytes: number;
+  outcome: 'accepted' | 'unavailable' | 'held' | 'released-failed' | 'refused';
+  /** The status of a refused request. */
+  status?: RefusalStatus;
 }
 
 const GRPC_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
@@ -91,14 +116,17 @@ export class OtlpTestReceiver {
   readonly logs: ReceivedLog[] = [];
   readonly requests: ReceivedRequest[] = [];
   mode: ReceiverMode = 'ok';
-  private held: ((accept: boolean) => void)[] = [];
+  answer: Answer | undefined;
+  private held: ((status: 200 | RefusalStatus) => void)[] = [];
   private http: Server | undefined;
   private grpcServer: grpc.Server | undefined;
   private httpPort = 0;
   private grpcPort = 0;
 
-  static async start(): Promise<OtlpTestReceiver> {
-    const r = new OtlpTestReceiver();
+  private constructor(private readonly maxRequestBytes: number | undefined) {}
+
+  static async start(options: { max_request_bytes?: number } = {}): Promise<OtlpTestReceiver> {
+    const r = new OtlpTestReceiver(options.max_request_bytes);
     await r.listen();
     return r;
   }
@@ -129,7 +157,7 @@ export class OtlpTestReceiver {
   release(accept: boolean): void {
     const held = this.held;
     this.held = [];
-    for (const respond of held) respond(accept);
+    for (const respond of held) respond(accept ? 200 : 503);
   }
 
   async waitFor(predicate: () => boolean, timeoutMs = 15_000, what = 'condition'): Promise<void> {
@@ -167,27 +195,36 @@ export class OtlpTestReceiver {
     headers: Record<string, string>,
     contentEncoding: string | undefined,
     request: ExportLogsRequest,
-    respond: (accepted: boolean | 'throttled') => void,
+    bytes: number,
+    respond: (status: 200 | RefusalStatus) => void,
   ): void {
-    const entry: ReceivedRequest = { transport, path, headers, contentEncoding, records: countLogRecords(request), outcome: 'accepted' };
+    const entry: ReceivedRequest = { transport, path, headers, contentEncoding, records: countLogRecords(request), bytes, outcome: 'accepted' };
     this.requests.push(entry);
-    const finish = (accept: boolean): void => {
-      if (accept) this.logs.push(...flatten(request, transport));
-      respond(accept);
+    const logs = flatten(request, transport);
+    const refusal = this.answer?.(logs);
+    const finish = (status: 200 | RefusalStatus): void => {
+      if (status === 200) this.logs.push(...logs);
+      respond(status);
     };
-    if (this.mode === 'unavailable') {
+    if (refusal !== undefined) {
+      entry.outcome = 'refused';
+      entry.status = refusal;
+      respond(refusal);
+    } else if (this.mode === 'unavailable') {
       entry.outcome = 'unavailable';
-      respond(false);
-    } else if (this.mode === 'throttled') {
-      entry.outcome = 'throttled';
-      respond('throttled');
+      respond(503);
     } else if (this.mode === 'hold') {
       entry.outcome = 'held';
-      this.held.push((accept) => {
-        entry.outcome = accept ? 'accepted' : 'released-failed';
-        finish(accept);
+      this.held.push((status) => {
+        entry.outcome = status === 200 ? 'accepted' : 'released-failed';
+        finish(status);
       });
-    } else finish(true);
+    } else finish(200);
+  }
+
+  /** Records the refusal of a body over `max_request_bytes` (it is not decoded). */
+  private refuseTooLarge(transport: Transport, path: string, bytes: number): void {
+    this.requests.push({ transport, path, headers: {}, contentEncoding: undefined, records: 0, bytes, outcome: 'refused', status: 413 });
   }
 
   private async onHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -197,20 +234,21 @@ export class OtlpTestReceiver {
         return;
       }
       const raw = await readBody(req);
+      const encoding: OtlpEncoding = (req.headers['content-type'] ?? '').startsWith('application/json') ? 'json' : 'protobuf';
+      if (this.maxRequestBytes !== undefined && raw.length > this.maxRequestBytes) {
+        this.refuseTooLarge(encoding === 'json' ? 'http/json' : 'http/protobuf', req.url, raw.length);
+        res.writeHead(413, { 'content-type': 'text/plain' }).end(`request body over ${this.maxRequestBytes} bytes`);
+        return;
+      }
       const contentEncoding = req.headers['content-encoding'];
       const bytes = contentEncoding === 'gzip' ? gunzipSync(raw) : raw;
-      const encoding: OtlpEncoding = (req.headers['content-type'] ?? '').startsWith('application/json') ? 'json' : 'protobuf';
       const request = decodeExportLogsRequest(bytes, encoding);
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-      this.handle(encoding === 'json' ? 'http/json' : 'http/protobuf', req.url, headers, contentEncoding, request, (accepted) => {
+      this.handle(encoding === 'json' ? 'http/json' : 'http/protobuf', req.url, headers, contentEncoding, request, raw.length, (status) => {
         if (res.destroyed) return;
-        if (accepted === 'throttled') {
-          res.writeHead(429, { 'content-type': 'text/plain', 'retry-after': '0' }).end('throttled');
-          return;
-        }
-        if (!accepted) {
-          res.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable');
+        if (status !== 200) {
+          res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 503 ? 'unavailable' : `refused with ${status}`);
           return;
         }
         const body = encodeExportLogsResponse(undefined, encoding);
@@ -230,7 +268,7 @@ export class OtlpTestReceiver {
     this.httpPort = (http.address() as AddressInfo).port;
     this.http = http;
 
-    const server = new grpc.Server();
+    const server = new grpc.Server(this.maxRequestBytes === undefined ? {} : { 'grpc.max_receive_message_length': this.maxRequestBytes });
     server.addService(logsService, {
       export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
         let request: ExportLogsRequest;
@@ -242,10 +280,9 @@ export class OtlpTestReceiver {
         }
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(call.metadata.getMap())) headers[k] = String(v);
-        this.handle('grpc', GRPC_PATH, headers, headers['grpc-encoding'], request, (accepted) => {
-          if (accepted === 'throttled') callback({ code: grpc.status.RESOURCE_EXHAUSTED, details: 'throttled' });
-          else if (accepted) callback(null, Buffer.from(encodeExportLogsResponse(undefined, 'protobuf')));
-          else callback({ code: grpc.status.UNAVAILABLE, details: 'unavailable' });
+        this.handle('grpc', GRPC_PATH, headers, headers['grpc-encoding'], request, 0, (status) => {
+          if (status === 200) callback(null, Buffer.from(encodeExportLogsResponse(undefined, 'protobuf')));
+          else callback(GRPC_ANSWER[status]);
         });
       },
     });

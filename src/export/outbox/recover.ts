@@ -19,7 +19,7 @@ export interface Recovered {
   diskBytes: number;
   tornLines: number;
   corruptLines: number;
-  /** 1 when the cursor was past the newest line on disk and was not trusted (see types.ts). */
+  /** How far the cursor was past the newest line on disk (0 when it was not); such a cursor is not trusted (see types.ts). */
   cursorAhead: number;
 }
 
@@ -44,8 +44,8 @@ export async function recoverOutbox(dir: string, files: FileLayer): Promise<Reco
   const storedCursor = await readAckCursor(dir);
   const segmentFiles = await readSegments(dir, files);
   const highest = segmentFiles.reduce((n, f) => f.lines.reduce((m, l) => Math.max(m, l.entry?.seq ?? -1), n), -1);
-  const cursorAhead = highest >= 0 && storedCursor > highest ? 1 : 0;
-  const ackedThrough = cursorAhead === 1 ? -1 : storedCursor;
+  const cursorAhead = highest >= 0 && storedCursor > highest ? storedCursor - highest : 0;
+  const ackedThrough = cursorAhead > 0 ? -1 : storedCursor;
   const out: Recovered = {
     segments: [],
     queue: new EntryQueue(),

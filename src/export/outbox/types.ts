@@ -69,8 +69,9 @@ export interface OutboxStats {
   /** Whole lines that are not an outbox entry or fail their checksum (damaged or edited file), skipped, never sent. */
   corrupt_lines: number;
   /**
-   * 1 when the stored cursor claimed more than the files hold (acknowledged past the newest line
-   * on disk): it was not trusted and the lines on disk are sent again (duplicates, not losses).
+   * At open: how far the acknowledgement cursor was past the newest line on disk (0 normally).
+   * Such a cursor was not written by this outbox: it is not trusted, and the lines on disk are sent
+   * again (duplicates with the same alert ids, not losses).
    */
   cursor_ahead: number;
 }

@@ -5,9 +5,10 @@ import type { Alert } from '../../../detectors/alerts/alert.js';
 import { packageVersion } from '../../cli/version.js';
 import { AlertRecordFactory } from '../otlp/alert-records.js';
 import { createLogExporter } from '../otlp/create-exporter.js';
-import { resolveOtlpExport, type Env, type OtlpExportOptions, type ResolvedOtlpExport } from '../otlp/export-config.js';
+import { resolveOtlpExport, type Env, type OtlpExportOptions, type OtlpProtocol, type ResolvedOtlpExport } from '../otlp/export-config.js';
 import { secretwatchResource, type ResourceOptions } from '../otlp/resource.js';
 import type { AlertSink, SinkResult } from './alert-sink.js';
+import { permanentFailure } from './export-failure.js';
 
 export interface OtlpAlertSinkOptions extends OtlpExportOptions, ResourceOptions {
   /**
@@ -26,17 +27,20 @@ export class OtlpAlertSink implements AlertSink {
   readonly name: string;
   private readonly factory: AlertRecordFactory;
   private readonly watchdogMillis: number;
+  private readonly grpc: boolean;
   private closed = false;
 
   constructor(
     private readonly exporter: LogRecordExporter,
     resource: Resource,
-    options: { name: string; watchdog_millis: number; scope_version?: string },
+    /** `protocol` tells how to read a failure's code (a gRPC status or an HTTP status); default http. */
+    options: { name: string; watchdog_millis: number; scope_version?: string; protocol?: OtlpProtocol },
     /** The resolved settings when built by `create` (for the start-up message). */
     readonly config?: ResolvedOtlpExport,
   ) {
     this.name = options.name;
     this.watchdogMillis = options.watchdog_millis;
+    this.grpc = options.protocol === 'grpc';
     this.factory = new AlertRecordFactory(resource, options.scope_version ?? packageVersion());
   }
 
@@ -46,7 +50,7 @@ export class OtlpAlertSink implements AlertSink {
     const resource = secretwatchResource(options);
     const watchdog = options.watchdog_millis ?? config.timeout_millis * 2 + 5_000;
     const scopeVersion = options.service_version ?? packageVersion();
-    return new OtlpAlertSink(createLogExporter(config), resource, { name: `otlp ${config.protocol}`, watchdog_millis: watchdog, scope_version: scopeVersion }, config);
+    return new OtlpAlertSink(createLogExporter(config), resource, { name: `otlp ${config.protocol}`, watchdog_millis: watchdog, scope_version: scopeVersion, protocol: config.protocol }, config);
   }
 
   send(alerts: readonly Alert[]): Promise<SinkResult> {
@@ -69,11 +73,13 @@ export class OtlpAlertSink implements AlertSink {
       );
       try {
         this.exporter.export(records, (result) => {
-          finish(
-            result.code === ExportResultCode.SUCCESS
-              ? { ok: true }
-              : { ok: false, error: result.error ?? new Error(`${this.name}: export failed`) },
-          );
+          if (result.code === ExportResultCode.SUCCESS) {
+            finish({ ok: true });
+            return;
+          }
+          const error = result.error ?? new Error(`${this.name}: export failed`);
+          const permanent = permanentFailure(error, this.grpc);
+          finish(permanent === undefined ? { ok: false, error } : { ok: false, error, permanent });
         });
       } catch (err) {
         finish({ ok: false, error: err instanceof Error ? err : new Error(String(err)) });

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../../detectors/engines/create-engine.js';
 import type { Engine } from '../../../detectors/engines/engine.js';
-import { counterBitsFor, SKETCH_DEFAULTS, widthForCounterBits } from '../../../detectors/engines/sketch-defaults.js';
+import { counterBitsFor, SKETCH_DEFAULTS, thresholdGate, widthForCounterBits } from '../../../detectors/engines/sketch-defaults.js';
 import { ThresholdEngine } from '../../../detectors/engines/threshold.js';
-import { windowedBloomShape } from '../../../detectors/sketch/windowed-bloom.js';
 import type { EngineSpec } from '../../../detectors/ruleset/rule-schema.js';
 import { isSecretwatchError } from '../../../src/errors/codes.js';
 import { event, firingIndexes, HOUR, MIN, SEC, T0 } from './events.js';
@@ -106,10 +105,17 @@ describe('threshold engine: counts', () => {
   it('reports memory fixed by configuration, whatever the number of groups', () => {
     const engine = threshold();
     const bytes = engine.stats().memory_bytes;
-    // width 2^12 x depth 4 x 1-byte counters (count_above 50) x (4 sub-windows + 1 for 15 min lateness + 1) slots.
-    expect(bytes).toBe(2 ** 12 * 4 * 1 * 6);
+    const before = engine.stats().exact!;
+    // width 2^12 x depth 4 x 1-byte counters x (4 sub-windows + 1 for 15 min lateness + 1) slots,
+    // the recent-event log, and the bound of the candidates' exact records.
+    const log = 20 * SKETCH_DEFAULTS.threshold.recentEvents + 4 * (SKETCH_DEFAULTS.threshold.recentEvents / 2);
+    expect(bytes).toBe(2 ** 12 * 4 * 1 * 6 + log + before.bound_bytes);
     for (let i = 0; i < 5_000; i++) engine.observe(event({ at: T0 + i, principal: `p${i}` }));
-    expect(engine.stats()).toEqual({ memory_bytes: bytes, late_events: 0, saturated: 0 });
+    for (let i = 0; i < 5_000; i++) engine.observe(event({ at: T0 + 5_000 + i, principal: `p${i % 50}` }));
+    const after = engine.stats();
+    expect(after.memory_bytes).toBe(bytes);
+    expect(after.exact!.groups).toBeLessThanOrEqual(after.exact!.capacity);
+    expect(after.exact!.groups).toBeGreaterThan(0);
   });
 });
 
@@ -206,27 +212,38 @@ describe('threshold engine: counter widths', () => {
     expect([8, 16, 32].map((b) => widthForCounterBits(2 ** 20, b as 8 | 16 | 32))).toEqual([2 ** 20, 2 ** 19, 2 ** 18]);
   });
 
-  it('sizes the built-in thresholds (50 reads, 10 secrets) with 8-bit counters at the default widths', () => {
+  it('gates at an eighth of count_above + 1 or half of distinct.above + 1, never above a threshold + 1', () => {
+    expect(thresholdGate(50, 10)).toBe(6);
+    expect(thresholdGate(50, undefined)).toBe(7);
+    expect(thresholdGate(undefined, 10)).toBe(6);
+    expect(thresholdGate(3, undefined)).toBe(2);
+    expect(thresholdGate(0, undefined)).toBe(1);
+    expect(thresholdGate(undefined, 0)).toBe(1);
+    expect(thresholdGate(1000, undefined)).toBe(126);
+  });
+
+  it('sizes the built-in thresholds (50 reads, 10 secrets) with an 8-bit gate sketch at the default width', () => {
     const engine = createEngine(
       { type: 'threshold', group_by: ['principal.id', 'source.ip'], window: '1h', count_above: 50, distinct: { field: 'secrets', above: 10 } },
       { allowedLatenessMs: LATENESS },
     ) as ThresholdEngine;
-    expect([engine.countBits, engine.distinctBits]).toEqual([8, 8]);
+    expect([engine.countBits, engine.gateAt]).toEqual([8, 6]);
     const slots = 6; // 4 sub-windows of 15 min + 1 for 15 min lateness + 1
-    const bloom = windowedBloomShape({ windowMs: HOUR, subWindows: 4 }, SKETCH_DEFAULTS.threshold.capacity, 0.001, 'capacity');
-    const counts = 2 ** 18 * 4 * slots;
-    const distinct = 2 ** 20 * 4 * slots + Math.ceil(bloom.bits / 32) * 4 * slots;
-    const extra = 2 ** 14 * 4 * slots;
-    expect(engine.stats().memory_bytes).toBe(counts + distinct + extra);
+    const counts = SKETCH_DEFAULTS.threshold.width * 4 * slots;
+    const log = 20 * SKETCH_DEFAULTS.threshold.recentEvents + 4 * (SKETCH_DEFAULTS.threshold.recentEvents / 2);
+    const stats = engine.stats();
+    expect(stats.memory_bytes).toBe(counts + log + stats.exact!.bound_bytes);
+    expect(stats.exact!.capacity).toBe(SKETCH_DEFAULTS.threshold.candidates);
   });
 
-  it('keeps the memory of a default sketch when a threshold needs wider counters', () => {
+  it('keeps the memory of a default sketch when a gate needs wider counters', () => {
     const at = (count_above: number) =>
       createEngine({ type: 'threshold', group_by: ['principal.id'], window: '1h', count_above }, { allowedLatenessMs: LATENESS }) as ThresholdEngine;
-    expect(at(200).countBits).toBe(16);
-    expect(at(200).stats().memory_bytes).toBe(at(50).stats().memory_bytes);
-    expect(at(40_000).countBits).toBe(32);
-    expect(at(40_000).stats().memory_bytes).toBe(at(50).stats().memory_bytes);
+    const sketchBytes = (e: ThresholdEngine) => e.stats().memory_bytes - e.stats().exact!.bound_bytes;
+    expect(at(2000).countBits).toBe(16);
+    expect(sketchBytes(at(2000))).toBe(sketchBytes(at(50)));
+    expect(at(600_000).countBits).toBe(32);
+    expect(sketchBytes(at(600_000))).toBe(sketchBytes(at(50)));
   });
 
   it('fires once when a burst saturates the 8-bit counters of a sub-window, and reports no saturation', () => {
@@ -238,21 +255,19 @@ describe('threshold engine: counter widths', () => {
     expect(firingIndexes((e) => engine.observe(e), reads(300, T0 + 2 * HOUR, SEC))).toEqual([50]);
   });
 
-  it('counts past 255 when the threshold needs it (16-bit counters)', () => {
+  it('counts past 255 when the threshold needs it', () => {
     const engine = threshold({ count_above: 1000 }) as ThresholdEngine;
-    expect(engine.countBits).toBe(16);
     const findings = reads(1001, T0, 500).map((e) => engine.observe(e));
     expect(findings.flatMap((f, i) => (f ? [i] : []))).toEqual([1000]);
     expect(findings[1000]!.measures['count']).toBe(1001);
   });
 
-  it('fires once on a sweep of 400 distinct secrets in one sub-window (8-bit distinct counts saturate)', () => {
+  it('fires once on a sweep of 400 distinct secrets in one sub-window', () => {
     const engine = createEngine(
       { type: 'threshold', group_by: ['principal.id'], window: '1h', distinct: { field: 'secrets', above: 10 }, sketch: SMALL },
       { allowedLatenessMs: LATENESS },
     );
     const sweep = Array.from({ length: 400 }, (_, i) => event({ at: T0 + i * SEC, secrets: [`s${i}`] }));
-    // Read again a sub-window later: the pairs move out of the saturated counter, which must stay saturated.
     const again = Array.from({ length: 400 }, (_, i) => event({ at: T0 + 20 * MIN + i * SEC, secrets: [`s${i}`] }));
     expect(firingIndexes((e) => engine.observe(e), [...sweep, ...again])).toEqual([10]);
     const f = engine.observe(event({ at: T0 + 59 * MIN, secrets: ['s0'] }));
