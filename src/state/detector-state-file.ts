@@ -133,7 +133,8 @@ export async function loadDetectorState(dir: string): Promise<SavedState | undef
       created_at_ms: r.created_at_ms,
       latest_ms: r.latest_ms ?? null,
       throttle: r.throttle,
-      engine: compressed ? inflate(path, r, stored) : stored,
+      // A plain Uint8Array copy, not a Buffer view: engines rely on `slice` copying.
+      engine: compressed ? inflate(path, r, stored) : new Uint8Array(stored),
     });
   }
   if (offset !== bytes.length) throw stateCorrupt(path, `${bytes.length - offset} bytes after the last rule`);
@@ -149,5 +150,6 @@ function inflate(path: string, rule: Header['rules'][number], stored: Buffer): U
     throw stateCorrupt(path, `engine state does not inflate (${(err as Error).message})`, rule.id);
   }
   if (out.length !== rule.engine_raw_bytes) throw stateCorrupt(path, `engine state inflates to ${out.length} bytes, not ${rule.engine_raw_bytes}`, rule.id);
-  return out;
+  // A plain Uint8Array, not a Buffer: engines rely on `slice` copying, which Buffer's does not.
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
