@@ -45,6 +45,11 @@ export const configSchema = z.strictObject({
       dir: z.string().min(1).optional(),
       /** `run`: how often the detector state is saved (it is also saved on shutdown). */
       save_interval: duration.default('5m'),
+      /**
+       * `run`: bytes of write-ahead log (events since the last snapshot) past which a snapshot is
+       * taken early; at twice this (snapshots failing) receivers answer 429 until one succeeds.
+       */
+      wal_max_bytes: z.number().int().min(1_048_576).default(268_435_456),
     })
     .prefault({}),
   /**

@@ -11,6 +11,7 @@ export async function atomicWrite(path: string, chunks: readonly Uint8Array[], f
   const dir = dirname(path);
   const tmp = join(dir, `${basename(path)}.tmp`);
   const file = await files.open(tmp, 'w');
+  let open = true;
   try {
     let position = 0;
     for (const chunk of chunks) {
@@ -19,13 +20,15 @@ export async function atomicWrite(path: string, chunks: readonly Uint8Array[], f
       position += buf.length;
     }
     await file.datasync();
+    open = false;
+    await file.close();
+    await files.rename(tmp, path);
   } catch (err) {
-    await file.close().catch(() => undefined);
+    if (open) await file.close().catch(() => undefined);
+    // The old content stays; the temporary file must not (it may be most of a full disk).
     await files.remove(tmp).catch(() => undefined);
     throw err;
   }
-  await file.close();
-  await files.rename(tmp, path);
   await files.syncDir(dir);
 }
 

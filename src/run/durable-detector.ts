@@ -19,7 +19,11 @@ export interface DurableDetectorOptions {
   log: Logger;
   clock?: () => number;
   files?: FileLayer;
+  /** Log bytes past which a snapshot is taken early; at twice this, requests are refused (429). Default 256 MiB. */
+  walMaxBytes?: number;
 }
+
+const DEFAULT_WAL_MAX_BYTES = 268_435_456;
 
 /** Counters for metrics. */
 export interface DurabilityStats {
@@ -65,6 +69,7 @@ export class DurableDetector {
   private rebuilding: Promise<void> | undefined;
   /** Why requests are refused until the rebuild completes; undefined when healthy. */
   private broken: string | undefined;
+  private lastEarlySaveMs = Number.NEGATIVE_INFINITY;
   private readonly files: FileLayer;
 
   private constructor(
@@ -95,9 +100,20 @@ export class DurableDetector {
     return this.detector;
   }
 
-  /** Why requests are refused now (a failed write is being undone), if they are. */
+  /** Why requests are refused now (a failed write is being undone, the log is over its bound), if they are. */
   problem(): string | undefined {
-    return this.broken ?? this.wal.unusable?.message;
+    return this.broken ?? this.wal.unusable?.message ?? this.walOverBound();
+  }
+
+  private get walMaxBytes(): number {
+    return this.options.walMaxBytes ?? DEFAULT_WAL_MAX_BYTES;
+  }
+
+  /** The log only outgrows twice its bound when snapshots fail: refuse rather than grow without end. */
+  private walOverBound(): string | undefined {
+    const bytes = this.wal.bytes;
+    if (bytes <= 2 * this.walMaxBytes) return undefined;
+    return `write-ahead log over its bound (${bytes} bytes, state.wal_max_bytes ${this.walMaxBytes}): detector state cannot be saved`;
   }
 
   /**
@@ -112,6 +128,11 @@ export class DurableDetector {
     if (this.wal.unusable !== undefined) throw this.wal.unusable;
     // A rebuild takes moments: retry later (429), like a full outbox.
     if (this.broken !== undefined) throw consumerOverloaded(`detector state is not accepting requests: ${this.broken}`);
+    const overBound = this.walOverBound();
+    if (overBound !== undefined) {
+      this.saveEarly();
+      throw consumerOverloaded(overBound);
+    }
     const generation = this.generation;
     const clockMs = this.clock.now();
     this.inFlight++;
@@ -128,6 +149,7 @@ export class DurableDetector {
       this.commitTail.catch(() => undefined);
       const { durable } = await queued;
       await durable;
+      if (this.wal.bytes > this.walMaxBytes) this.saveEarly();
       return alerts;
     } catch (err) {
       this.fail(err);
@@ -146,6 +168,15 @@ export class DurableDetector {
   save(): Promise<void> {
     this.saving ??= this.saveNow().finally(() => (this.saving = undefined));
     return this.saving;
+  }
+
+  /** A snapshot before `save_interval` because the log passed `walMaxBytes`: bounds its size and the replay at start. */
+  private saveEarly(): void {
+    // At most one attempt every 10 s: a snapshot is costly, and a failing disk fails them all.
+    const now = this.clock.now();
+    if (this.saving !== undefined || now - this.lastEarlySaveMs < 10_000) return;
+    this.lastEarlySaveMs = now;
+    this.save().catch((err: unknown) => this.options.log.error({ err: (err as Error).message, wal_bytes: this.wal.bytes }, 'could not save detector state'));
   }
 
   /** Waits for requests in flight, a save and a rebuild in progress; then closes the log. */

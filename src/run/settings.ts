@@ -43,6 +43,8 @@ export interface RunSettings {
   forwardEvents: { options: OtlpExportOptions; resolved: ResolvedOtlpExport } | undefined;
   allowedLatenessMs: number;
   saveIntervalMs: number;
+  /** `state.wal_max_bytes`. */
+  walMaxBytes: number;
   shutdownTimeoutMs: number;
 }
 
@@ -105,6 +107,7 @@ export function resolveRunSettings(flags: RunFlags, env: NodeJS.ProcessEnv = pro
     forwardEvents,
     allowedLatenessMs: parseDuration(config.detection.allowed_lateness) ?? 0,
     saveIntervalMs: parseDuration(config.state.save_interval) ?? 300_000,
+    walMaxBytes: config.state.wal_max_bytes,
     shutdownTimeoutMs: parseDuration(config.shutdown_timeout) ?? 20_000,
   };
 }

@@ -77,6 +77,7 @@ export class Sidecar {
       log: this.log,
       clock: this.clock,
       files: this.files,
+      walMaxBytes: s.walMaxBytes,
     });
     this.durable = durable;
     this.outbox = await Outbox.open({

@@ -24,11 +24,11 @@ interface Running {
 }
 const running: Running[] = [];
 
-async function start(): Promise<Running> {
+async function start(extraYaml = ''): Promise<Running> {
   const backend = await OtlpTestReceiver.start();
   // In process, the exporter takes its endpoint from the config file, not from this process's environment.
   const { config } = configDir(
-    `receivers:\n  otlp_grpc: null\nexporter:\n  type: otlp\n  otlp:\n    endpoint: ${backend.httpUrl}\n    protocol: http/protobuf\n  retry:\n    initial_backoff_millis: 50\n`,
+    `${extraYaml}receivers:\n  otlp_grpc: null\nexporter:\n  type: otlp\n  otlp:\n    endpoint: ${backend.httpUrl}\n    protocol: http/protobuf\n  retry:\n    initial_backoff_millis: 50\n`,
   );
   const settings = resolveRunSettings({ config, otlpHttpListen: '127.0.0.1:0', httpListen: '127.0.0.1:0' }, {});
   const files = new RecordingFiles();
@@ -103,3 +103,31 @@ describe('sidecar durability through the file layer', () => {
     expect(metrics).toMatch(/secretwatch_state_rebuilds_total 1/);
   });
 });
+
+describe('write-ahead log bound (state.wal_max_bytes)', () => {
+  it('takes a snapshot early past the bound, and refuses with 429 past twice the bound while snapshots fail', async () => {
+    const r = await start('  wal_max_bytes: 1048576\n');
+    const batch = (from: number): Record<string, unknown>[] => Array.from({ length: 400 }, (_, k) => distinct(from + k, `prod/x-${from + k}`));
+    const walBytes = async (): Promise<number> => Number(/^secretwatch_wal_bytes (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${r.healthPort}/metrics`)).text())?.[1]);
+    // Past 1 MiB of log: the next request triggers a snapshot, which empties the log.
+    for (let i = 0; (await walBytes()) < 1_048_576; i += 400) expect(await post(r.port, batch(i))).toBe(200);
+    expect(await post(r.port, batch(100_000))).toBe(200);
+    await waitUntil(async () => (await walBytes()) < 1_048_576, 'the early snapshot');
+    expect(r.files.ops.some((o) => o.op === 'rename' && o.path.endsWith('detector.state'))).toBe(true);
+    // Snapshots now fail: the log grows to twice its bound, then requests are refused, and say why.
+    r.files.failNext('rename', 'ENOSPC', (path) => path.endsWith('detector.state'), 1_000);
+    let status = 200;
+    for (let i = 200_000; status === 200; i += 400) status = await post(r.port, batch(i));
+    expect(status).toBe(429);
+    expect(await walBytes()).toBeGreaterThan(2 * 1_048_576);
+    expect(await (await fetch(`http://127.0.0.1:${r.healthPort}/readyz`)).text()).toContain('write-ahead log over its bound');
+  });
+});
+
+async function waitUntil(check: () => Promise<boolean>, what: string): Promise<void> {
+  const until = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
