@@ -3,7 +3,6 @@ import { Detector } from '../../detectors/detector.js';
 import { compileRule } from '../../detectors/ruleset/load-rules.js';
 import { ruleSchema } from '../../detectors/ruleset/rule-schema.js';
 import type { SecretAccessEvent } from '../../normalizers/schema.js';
-import { secretRead } from '../support/events.js';
 import { minimalRule } from './ruleset/rule-fixture.js';
 
 const T0 = Date.UTC(2026, 0, 5, 12);
@@ -13,7 +12,23 @@ function rule(overrides: Record<string, unknown>) {
 }
 
 function read(i: number, overrides: Partial<SecretAccessEvent> = {}): SecretAccessEvent {
-  return secretRead(i, overrides.time_ms ?? T0 + i * 60_000, overrides);
+  const time_ms = overrides.time_ms ?? T0 + i * 60_000;
+  return {
+    time: new Date(time_ms).toISOString(),
+    time_ms,
+    provider: 'aws',
+    service: 'secretsmanager',
+    operation: 'GetSecretValue',
+    action: 'read',
+    outcome: 'success',
+    principal: { id: 'arn:aws:iam::111111111111:user/alice', type: 'user', class: 'standard' },
+    source: { ip: '198.51.100.10' },
+    cloud: { account: '111111111111', region: 'us-east-1' },
+    secrets: ['arn:aws:secretsmanager:us-east-1:111111111111:secret:app/db'],
+    event_id: `e${i}`,
+    raw: { source: 'test', index: i, format: 'test' },
+    ...overrides,
+  };
 }
 
 const clock = (): number => T0 + 10 * 86_400_000;

@@ -8,18 +8,19 @@ import { defaultRulesDir, loadRules } from '../../detectors/ruleset/load-rules.j
 import type { SecretAccessEvent } from '../../normalizers/schema.js';
 import { loadDetectorState, saveDetectorState, STATE_FILE_NAME } from '../../src/state/detector-state-file.js';
 import { restoreDetector } from '../../src/state/restore-detector.js';
-import { secretRead } from '../support/events.js';
+import { event as engineEvent } from '../detectors/engines/events.js';
 
 const rules = loadRules(defaultRulesDir());
 const T0 = Date.UTC(2026, 10, 1);
 const clock = (): number => T0 + 30 * 86_400_000;
 
 function event(i: number, principals: number): SecretAccessEvent {
-  return secretRead(i, T0 + i * 1000, {
-    principal: { id: `arn:aws:iam::111111111111:role/app-${i % principals}`, type: 'role', class: 'standard' },
-    source: { ip: `10.0.${(i >> 8) & 255}.${i & 255}`, user_agent: 'aws-sdk-go/1.0' },
+  const e = engineEvent({
+    at: T0 + i * 1000,
+    principal: `arn:aws:iam::111111111111:role/app-${i % principals}`,
     secrets: [`arn:aws:secretsmanager:us-east-1:111111111111:secret:app/s${i % 97}`],
   });
+  return { ...e, source: { ip: `10.0.${(i >> 8) & 255}.${i & 255}`, user_agent: 'aws-sdk-go/1.0' }, event_id: `e${i}` };
 }
 
 function detectorAfter(events: number, principals: number): Detector {

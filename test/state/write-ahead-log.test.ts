@@ -5,11 +5,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { SecretAccessEvent } from '../../normalizers/schema.js';
 import { encodeRecord } from '../../src/state/wal/wal-record.js';
 import { WriteAheadLog } from '../../src/state/wal/write-ahead-log.js';
-import { secretRead } from '../support/events.js';
+import { event as engineEvent } from '../detectors/engines/events.js';
 import { RecordingFiles } from '../support/recording-files.js';
 
 function event(i: number): SecretAccessEvent {
-  return secretRead(i, 1_800_000_000_000 + i, { secrets: [`app/s${i}`], raw: { source: 'otlp-http', index: i, format: 'cloudtrail' } });
+  return { ...engineEvent({ at: 1_800_000_000_000 + i, secrets: [`app/s${i}`] }), event_id: `e${i}` };
 }
 
 let dir: string;
@@ -22,13 +22,14 @@ const seqs = (records: { seq: number }[]): number[] => records.map((r) => r.seq)
 describe('WriteAheadLog', () => {
   it('gives back every synced record after a restart, in order, with its events and clock reading', async () => {
     const { wal } = await WriteAheadLog.open(dir, null);
-    const done = await Promise.all([wal.append(1000, [event(0), event(1)]), wal.append(1001, [event(2)]), wal.append(1002, [])]);
+    const first = [event(0), event(1)];
+    const done = await Promise.all([wal.append(1000, first), wal.append(1001, [event(2)]), wal.append(1002, [])]);
     expect(done).toEqual([0, 1, 2]);
     await wal.close();
     const { replay } = await WriteAheadLog.open(dir, null);
     expect(seqs(replay)).toEqual([0, 1, 2]);
     expect(replay[0]?.clockMs).toBe(1000);
-    expect(replay[0]?.events).toEqual([event(0), event(1)]);
+    expect(replay[0]?.events).toEqual(first);
   });
 
   it('writes concurrent appends with one write and one fdatasync (group commit)', async () => {
