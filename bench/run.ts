@@ -1,5 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { runAccuracyBench } from './accuracy.bench.js';
+import { runDifferentialBench } from './differential.bench.js';
 import { runEngineBench } from './engines.bench.js';
 import { runNormalizeBench } from './normalize.bench.js';
 import { runReceiverBench } from './receiver.bench.js';
@@ -20,6 +21,7 @@ const groups: Group[] = [
   { name: 'accuracy', run: () => runAccuracyBench() },
   { name: 'engines', run: () => runEngineBench() },
   { name: 'receiver', run: () => runReceiverBench() },
+  { name: 'differential', run: () => runDifferentialBench() },
 ];
 
 function format(value: number): string {
