@@ -13,9 +13,10 @@ import type { WindowedTargets } from './rules.js';
  * at those edges before a success, then second successes, consumed and fresh failures; a second
  * (and third) cloud W -/+ 30 s, 1 s, 1 ms after the first, on either side; findings placed
  * duration - 1 ms, duration and duration + 1 ms apart for every throttled rule; new terms either
- * side of the default learning period; and late events exactly at, just within and just beyond
- * the allowed lateness. Events are built by the rule-test event builder (test-events.ts), so
- * each one is a short spec and `raw.index` is its position in the stream.
+ * side of the default learning period; late events exactly at, just within and just beyond
+ * the allowed lateness; and events just beyond and exactly at the future limit. Events are built
+ * by the rule-test event builder (test-events.ts), so each one is a short spec and `raw.index`
+ * is its position in the stream.
  */
 
 const SECOND = 1_000;
@@ -268,6 +269,16 @@ function withLateEvents(rand: Rand, planned: Planned[], latenessMs: number, frac
   return arrivals.map((a) => a.event);
 }
 
+/**
+ * Two events at the end, stamped 1 ms beyond and exactly at the future limit (an hour after the
+ * clock, which reads the newest time before each event): the first is dropped, the second scored.
+ */
+function withFutureEvents(arrivals: Planned[]): Planned[] {
+  const newest = Math.max(...arrivals.map((p) => p.at));
+  const future = (at: number): Planned => ({ at, spec: { principal: { id: PACER.principal, type: 'role' }, source: { ip: PACER.ip } } });
+  return [...arrivals, future(newest + HOUR + 1), future(newest + HOUR + 1 + HOUR)];
+}
+
 function build(kind: string, seed: number, startMs: number, allowedLatenessMs: number | undefined, planned: Planned[]): DiffStream {
   const name = `${kind} seed ${seed}`;
   const specs = planned.map((p) => ({ at: p.at, spec: p.spec }));
@@ -318,7 +329,7 @@ export function differentialStreams(seed: number, rules: readonly LoadedRule[], 
     ...episodes(rand, names, targets.multi, 5, cloudEpisode),
   ];
   return [
-    build('windowed', seed, start(MONDAY + between(rand, 0, 4) * DAY), allowed, withLateEvents(rand, windowed, allowed ?? DEFAULT_LATENESS_MS, 0.06)),
+    build('windowed', seed, start(MONDAY + between(rand, 0, 4) * DAY), allowed, withFutureEvents(withLateEvents(rand, windowed, allowed ?? DEFAULT_LATENESS_MS, 0.06))),
     build('throttle', seed, SATURDAY + between(rand, 0, 30 * MINUTE) + between(rand, 0, 999), undefined, throttleChains(rand, new Names(), rules)),
     build('learning', seed, start(MONDAY), undefined, learningStream(rand, new Names())),
   ];
