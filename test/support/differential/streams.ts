@@ -194,11 +194,11 @@ function findingAt(rule: LoadedRule, rand: Rand, who: { principal: string; ip: s
 
 /**
  * For every throttled rule, findings duration - 1 ms, duration and duration + 1 ms apart
- * (shuffled), in time order; then, arriving last, late findings of the match rules exactly at and
- * 1 ms within the duration before their last finding.
+ * (shuffled), in time order; and late findings of the single-event rules exactly at and 1 ms
+ * within the duration before their last finding, to arrive last.
  */
-function throttleChains(rand: Rand, names: Names, rules: readonly LoadedRule[]): Planned[] {
-  const out: Planned[] = [];
+function throttleChains(rand: Rand, names: Names, rules: readonly LoadedRule[]): { inOrder: Planned[]; late: Planned[] } {
+  const inOrder: Planned[] = [];
   const late: Planned[] = [];
   for (const rule of rules) {
     if (rule.throttleMs === undefined) continue;
@@ -206,44 +206,58 @@ function throttleChains(rand: Rand, names: Names, rules: readonly LoadedRule[]):
     // Each step is placed from the last finding that went out (1 ms short of the duration is throttled).
     let alerted = between(rand, HOUR, 2 * HOUR);
     let at = alerted;
-    out.push(...findingAt(rule, rand, who, at));
+    inOrder.push(...findingAt(rule, rand, who, at));
     for (const delta of [-1, 0, 1].sort(() => rand() - 0.5)) {
       at = alerted + rule.throttleMs + delta;
-      out.push(...findingAt(rule, rand, who, at));
+      inOrder.push(...findingAt(rule, rand, who, at));
       if (delta >= 0) alerted = at;
     }
     if (MATCH_EVENTS[rule.spec.id] !== undefined) late.push(...findingAt(rule, rand, who, at - rule.throttleMs + pick(rand, [0, 1])));
   }
-  return [...out.sort((a, b) => a.at - b.at), ...late];
+  return { inOrder, late };
 }
 
-/** New first-seen terms either side of the default learning period (24 h after the first event). */
-function learningStream(rand: Rand, names: Names): Planned[] {
+/**
+ * New first-seen terms either side of the default learning period, 24 h after the first events
+ * (at 0, and in half of the seeds one arriving next but up to 10 minutes earlier, which moves the
+ * start of the rules' state back).
+ */
+function learningEvents(rand: Rand, names: Names): { first: Planned[]; inOrder: Planned[] } {
   const ssm = (at: number, who: { principal: string; ip: string }): Planned => ({
     at,
     spec: { service: 'ssm', operation: 'GetParameter', principal: { id: `${who.principal}-ssm` }, source: { ip: who.ip }, secrets: ['arn:aws:ssm:us-east-1:111111111111:parameter/app/key'] },
   });
-  const out: Planned[] = [];
-  const first = names.next();
-  out.push(read(0, first), ssm(0, first));
-  // A late first event moves the start of the rules' state earlier.
+  const first: Planned[] = [];
+  const opener = names.next();
+  first.push(read(0, opener), ssm(0, opener));
   const start = rand() < 0.5 ? -between(rand, 1, 10 * MINUTE) : 0;
   if (start < 0) {
     const early = names.next();
-    out.push(read(start, early), ssm(start, early));
+    first.push(read(start, early), ssm(start, early));
   }
-  const offsets = [-HOUR, -SECOND, -1, 0, 1, SECOND, HOUR, -12 * HOUR, 2 * HOUR];
-  const terms: Planned[] = [];
-  for (const off of offsets) {
+  const inOrder: Planned[] = [];
+  for (const off of [-HOUR, -SECOND, -1, 0, 1, SECOND, HOUR, -12 * HOUR, 2 * HOUR]) {
     const who = names.next();
     const at = start + DAY + off;
-    terms.push(read(at, who));
-    terms.push(read(at + between(rand, 0, 5 * MINUTE), who)); // seen again: not new
-    terms.push(ssm(at, who)); // the same offsets for the SSM rule: a new accessor of decrypted parameters
+    inOrder.push(read(at, who));
+    inOrder.push(read(at + between(rand, 0, 5 * MINUTE), who)); // seen again: not new
+    inOrder.push(ssm(at, who)); // the same offsets for the SSM rule: a new accessor of decrypted parameters
   }
-  for (let t = HOUR; t < DAY + 3 * HOUR; t += between(rand, HOUR, 3 * HOUR)) terms.push(read(t, first)); // the clock moves on
-  terms.sort((a, b) => a.at - b.at);
-  return [...out, ...terms];
+  for (let t = HOUR; t < DAY + 3 * HOUR; t += between(rand, HOUR, 3 * HOUR)) inOrder.push(read(t, opener)); // the clock moves on
+  return { first, inOrder };
+}
+
+/**
+ * Throttle chains and the learning period in one stream of about two days from a Saturday (the
+ * after-hours rule fires all weekend): the opening events first, then everything in time order,
+ * then the late single-event findings.
+ */
+function daysStream(rand: Rand, rules: readonly LoadedRule[]): Planned[] {
+  const names = new Names();
+  const learning = learningEvents(rand, names);
+  const chains = throttleChains(rand, names, rules);
+  const inOrder = [...learning.inOrder, ...chains.inOrder].sort((a, b) => a.at - b.at);
+  return [...learning.first, ...inOrder, ...chains.late];
 }
 
 const PACER = { principal: 'arn:aws:iam::111111111111:role/pacer', ip: '203.0.113.250' };
@@ -311,7 +325,8 @@ function episodes(
 
 /**
  * The streams of one seed: the windowed one (count hovers and re-crossings, distinct hovers,
- * sequences and clouds, interleaved, with late events), the throttle one and the learning one.
+ * sequences and clouds, interleaved, with late and future events) and the days one (throttles
+ * and the learning period).
  * Every stream is meant to be run with all the differential rules (detectors are costly to
  * build and to move through time: few long streams beat many short ones).
  */
@@ -330,7 +345,6 @@ export function differentialStreams(seed: number, rules: readonly LoadedRule[], 
   ];
   return [
     build('windowed', seed, start(MONDAY + between(rand, 0, 4) * DAY), allowed, withFutureEvents(withLateEvents(rand, windowed, allowed ?? DEFAULT_LATENESS_MS, 0.06))),
-    build('throttle', seed, SATURDAY + between(rand, 0, 30 * MINUTE) + between(rand, 0, 999), undefined, throttleChains(rand, new Names(), rules)),
-    build('learning', seed, start(MONDAY), undefined, learningStream(rand, new Names())),
+    build('days', seed, SATURDAY + between(rand, 0, 30 * MINUTE) + between(rand, 0, 999), undefined, daysStream(rand, rules)),
   ];
 }
