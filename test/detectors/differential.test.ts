@@ -10,7 +10,8 @@ import { ReferenceDetector } from '../support/reference-detector.js';
  * The whole Detector against the exact reference (test/support/reference-detector.ts) on seeded
  * random streams aimed at the window edges, thresholds, throttles, lateness and learning periods
  * (test/support/differential/streams.ts): every alert must be the same, to the event, group and
- * measure. `npm run bench -- differential` runs many more seeds.
+ * measure (a count the Detector itself flags as a lower bound may be lower: compare.ts, sameAlert).
+ * `npm run bench -- differential` runs many more seeds.
  *
  * The last tests check that the fixed seeds really hold the cases that catch one-line mutations
  * (a crossing test that misses re-crossings, a throttle that suppresses at exactly its duration,
