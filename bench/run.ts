@@ -1,5 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { runAccuracyBench } from './accuracy.bench.js';
+import { runDifferentialBench } from './differential.bench.js';
 import { runEdgeAccuracyBench } from './edge-accuracy.bench.js';
 import { runEngineBench } from './engines.bench.js';
 import { runNormalizeBench } from './normalize.bench.js';
@@ -22,6 +23,7 @@ const groups: Group[] = [
   { name: 'edges', run: () => runEdgeAccuracyBench() },
   { name: 'engines', run: () => runEngineBench() },
   { name: 'receiver', run: () => runReceiverBench() },
+  { name: 'differential', run: () => runDifferentialBench() },
 ];
 
 function format(value: number): string {
