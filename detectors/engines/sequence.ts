@@ -79,7 +79,8 @@ export class SequenceEngine implements Engine {
     if (this.records.size === 0 && !preceding) return undefined;
     const key = groupKey(event, this.groupBy, false)!;
     let rec = this.records.get(key);
-    if (rec !== undefined) this.prune(key, rec);
+    // Pruning may drop the whole record: go on without it (a new failure starts a new one).
+    if (rec !== undefined && !this.prune(key, rec)) rec = undefined;
     let finding: Finding | undefined;
     if (final && rec !== undefined) {
       const from = Math.max(t - this.withinMs, rec.consumedUpTo);
@@ -108,13 +109,18 @@ export class SequenceEngine implements Engine {
     return finding;
   }
 
-  /** Drops failures no window can reach any more; the whole record when nothing in it matters. */
-  private prune(key: string, rec: FailureRecord): void {
+  /**
+   * Drops failures no window can reach any more, and the whole record when nothing in it matters;
+   * false when the record is gone.
+   */
+  private prune(key: string, rec: FailureRecord): boolean {
     const before = this.gate.latestMs - this.allowedLatenessMs - this.withinMs;
     const n = firstAfter(rec.times, before, 0);
     if (n > 0) rec.times.splice(0, n);
     // Failures still to come are at or after newest - lateness, so an older consumption is moot.
-    if (rec.times.length === 0 && rec.consumedUpTo < before + this.withinMs) this.records.delete(key);
+    if (rec.times.length > 0 || rec.consumedUpTo >= before + this.withinMs) return true;
+    this.records.delete(key);
+    return false;
   }
 
   private boundBytes(): number {

@@ -75,7 +75,8 @@ function thresholdEngine(spec: ThresholdSpec, windowMs: number, latenessMs: numb
   const distinct = (es: readonly Admitted[], s: number): number =>
     new Set(es.filter((x) => x.t > s - windowMs && x.t <= s).flatMap((x) => x.values)).size;
   const maxOver = (ends: readonly number[], measure: (s: number) => number): number => Math.max(...ends.map(measure));
-  const firedWithin = (findings: readonly number[], t: number): boolean => findings.some((f) => Math.abs(t - f) < windowMs);
+  // Only the most recently recorded finding is remembered (by arrival), as the engine's FiredGroups does.
+  const firedWithin = (findings: readonly number[], t: number): boolean => findings.length > 0 && Math.abs(t - findings[findings.length - 1]!) < windowMs;
 
   return (e) => {
     const t = e.time_ms;
@@ -166,9 +167,10 @@ function sequenceEngine(spec: SequenceSpec, windowMs: number, latenessMs: number
 type MultiProviderSpec = Extract<EngineSpec, { type: 'multi_provider' }>;
 
 /**
- * multi_provider. Events missing a group field are skipped (after admission). Seen(q): an earlier
- * admitted event of (group, q) with |t_x - t| < W. Fires when the event's own provider is not
- * seen and exactly N - 1 others are.
+ * multi_provider. Events missing a group field are skipped (after admission). Seen(q): the latest
+ * earlier admitted event of (group, q) is later than t - W (for a late event, a sighting after it
+ * counts however much later). Fires when the event's own provider is not seen and exactly N - 1
+ * others are.
  */
 function multiProviderEngine(spec: MultiProviderSpec, windowMs: number, latenessMs: number): ReferenceEngine {
   const admission = new Admission(latenessMs);
@@ -178,7 +180,7 @@ function multiProviderEngine(spec: MultiProviderSpec, windowMs: number, lateness
     if (!admission.admit(t)) return undefined;
     if (spec.group_by.some((f) => fieldValue(e, f) === undefined)) return undefined;
     const key = keyOf(e, spec.group_by);
-    const seen = (q: Provider): boolean => (times.get(`${key}|${q}`) ?? []).some((x) => Math.abs(x - t) < windowMs);
+    const seen = (q: Provider): boolean => (times.get(`${key}|${q}`) ?? []).some((x) => x > t - windowMs);
     const own = seen(e.provider);
     const present = PROVIDERS.filter((q) => q !== e.provider && seen(q));
     getOrAdd(times, `${key}|${e.provider}`, () => []).push(t);
