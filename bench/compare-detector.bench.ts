@@ -10,14 +10,9 @@ import { alternate, spreadRow } from './measure.js';
 import { defaultAllowedLatenessMs, replayBenchInput, usPerEvent } from './replay.bench.js';
 import type { BenchRow } from './types.js';
 
-/**
- * `npm run bench -- compare-detector [--base REV] [--rounds N]`: `Detector.process` per event of
- * another revision's detectors (default: the merge-base of HEAD with main) against this
- * checkout's, on the replay bench's decoded events with every enabled built-in rule of each
- * revision, in alternating rounds. The base revision is taken with `git archive` into a temporary
- * directory, compiled there with its own tsconfig.build.json and this checkout's node_modules
- * (a symlink), and the directory is removed afterwards, also on Ctrl-C.
- */
+/** More rounds than other groups' five: this ratio is an acceptance figure and each round is only ~2 passes. */
+const DEFAULT_ROUNDS = 9;
+
 export interface CompareOptions {
   base?: string | undefined;
   rounds?: number | undefined;
@@ -42,7 +37,10 @@ function resolveBase(root: string, rev: string | undefined): { commit: string; l
   const candidates = rev !== undefined ? [rev] : ['main', 'origin/main'];
   for (const name of candidates) {
     const commit = rev !== undefined ? git(root, ['rev-parse', '--verify', `${name}^{commit}`]) : git(root, ['merge-base', 'HEAD', name]);
-    if (commit !== undefined) return { commit, label: rev !== undefined ? name : `merge-base of HEAD and ${name}` };
+    if (commit === undefined) continue;
+    const label = rev !== undefined ? name : `merge-base of HEAD and ${name}`;
+    // After a branch is merged, the merge-base is HEAD itself: say so, the comparison is then of the code with itself.
+    return { commit, label: commit === git(root, ['rev-parse', 'HEAD']) ? `${label}, = HEAD` : label };
   }
   throw new Error(`compare-detector: cannot resolve ${rev ?? 'the merge-base of HEAD with main or origin/main'} in ${root}`);
 }
@@ -72,6 +70,15 @@ async function importFrom<T>(file: string): Promise<T> {
   return (await import(pathToFileURL(file).href)) as T;
 }
 
+/**
+ * `npm run bench -- compare-detector [--base REV] [--rounds N]`: `Detector.process` per event of
+ * another revision's detectors (default: the merge-base of HEAD with main) against this
+ * checkout's, on the replay bench's decoded events with every enabled built-in rule of each
+ * revision, in alternating rounds. The base revision is taken with `git archive` into a temporary
+ * directory, compiled there with its own tsconfig.build.json and this checkout's node_modules
+ * (a symlink), and the directory is removed once its modules and rules are loaded (and on
+ * Ctrl-C during the build). The ratio is taken per round: current us/event over base us/event.
+ */
 export async function runCompareDetectorBench(options: CompareOptions = {}): Promise<BenchRow[]> {
   const root = packageRoot();
   const base = resolveBase(root, options.base);
@@ -85,6 +92,10 @@ export async function runCompareDetectorBench(options: CompareOptions = {}): Pro
     cleanUp();
     process.kill(process.pid, signal);
   };
+  const stopWatching = (): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
@@ -94,6 +105,9 @@ export async function runCompareDetectorBench(options: CompareOptions = {}): Pro
     const baseDetector = await importFrom<DetectorModule>(join(src, 'dist', 'detectors', 'detector.js'));
     const baseLoader = await importFrom<LoadRulesModule>(join(src, 'dist', 'detectors', 'ruleset', 'load-rules.js'));
     const baseRules = baseLoader.loadRules(baseLoader.defaultRulesDir()).filter((r) => r.spec.enabled);
+    // Loaded: the base needs none of its files any more, so an interrupted run leaves nothing behind.
+    cleanUp();
+    stopWatching();
     const currentRules: LoadedRule[] = loadRules(defaultRulesDir()).filter((r) => r.spec.enabled);
     const { events } = replayBenchInput();
     const allowedLatenessMs = defaultAllowedLatenessMs();
@@ -124,7 +138,7 @@ export async function runCompareDetectorBench(options: CompareOptions = {}): Pro
           items: events.length,
         },
       ],
-      { rounds: options.rounds },
+      { rounds: options.rounds ?? DEFAULT_ROUNDS },
     );
     const head = git(root, ['rev-parse', '--short', 'HEAD']) ?? 'unknown';
     const dirty = (git(root, ['status', '--porcelain', '--', 'detectors']) ?? '') !== '' ? ' with uncommitted changes in detectors/' : '';
@@ -145,8 +159,7 @@ export async function runCompareDetectorBench(options: CompareOptions = {}): Pro
       spreadRow('compare_detector.cost_ratio', m.ratio(0, 1), 'x base', 'current us/event over base us/event, per-round ratio; acceptance of issue 8: <= 1.25'),
     ];
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopWatching();
     cleanUp();
   }
 }

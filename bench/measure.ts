@@ -84,6 +84,11 @@ export async function alternate(workloads: readonly Workload[], options: Alterna
       if (r >= 0) perRound[i]!.push(rate);
     }
   }
+  return summarize(perRound);
+}
+
+/** Medians, spreads and per-round ratios of items/s measured per workload (outer) and round (inner). */
+export function summarize(perRound: number[][]): Alternation {
   const at = (i: number): number[] => {
     const values = perRound[i];
     if (values === undefined) throw new Error(`alternate: no workload ${i}`);
