@@ -2,7 +2,7 @@ import type { BenchRow } from './types.js';
 
 /**
  * Throughput measurement for every bench group. The machine is shared and its speed drifts by
- * 20-30% within minutes, so workloads run in alternating rounds (A, B, C, A, B, C, ...) that
+ * 20-30% within minutes, so workloads run in alternating rounds (A B C, C B A, A B C, ...) that
  * expose each to the same drift, every figure is the median of at least five rounds with its
  * spread (min..max over the rounds), and a ratio is taken within each round (A_i / B_i) before
  * its median is taken: never a ratio of figures from different rounds.
@@ -21,8 +21,9 @@ export interface AlternateOptions {
   /** Timed rounds after the warm-up round; at least 5. */
   rounds?: number;
   /**
-   * Seconds each workload runs per round, repeating `run` until they have passed. 0: one call of
-   * `run` per round (for workloads that are one full pass, such as a whole replay).
+   * Seconds (of the bench clock) each workload runs per round, repeating `run` until they have
+   * passed. 0: one call of `run` per round (for workloads that are one full pass, such as a whole
+   * replay).
    */
   seconds?: number;
 }
@@ -56,30 +57,59 @@ export function spreadOf(values: readonly number[]): Spread {
   return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, rounds: sorted.length };
 }
 
-async function timedRound(w: Workload, seconds: number): Promise<number> {
+/**
+ * What a round's time is. `cpu` (the default): CPU seconds of this process, user + system over all
+ * its threads (GC helpers and libuv's pool included), so time the process spends waiting for a
+ * core that other processes hold does not count; on this shared machine it is far steadier than
+ * wall time (measured: replay rounds of 0.79..1.04 CPU s against 1.12..3.39 s of wall time in the
+ * same rounds). `wall`: elapsed time, for a quiet machine or where waiting is part of the cost.
+ */
+export type BenchClock = 'cpu' | 'wall';
+
+let clock: BenchClock = 'cpu';
+
+/** Sets the clock of every later measurement (`npm run bench -- --clock wall`). */
+export function useClock(which: BenchClock): void {
+  clock = which;
+}
+
+export function benchClock(): BenchClock {
+  return clock;
+}
+
+function seconds(): number {
+  if (clock === 'wall') return Number(process.hrtime.bigint()) / 1e9;
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1e6;
+}
+
+async function timedRound(w: Workload, minSeconds: number): Promise<number> {
   w.prepare?.();
   let done = 0;
-  const start = process.hrtime.bigint();
+  const start = seconds();
   let elapsed = 0;
   do {
     const pending = w.run();
     if (pending !== undefined) await pending;
     done += w.items;
-    elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-  } while (elapsed < seconds);
+    elapsed = seconds() - start;
+  } while (elapsed < minSeconds || elapsed <= 0); // a CPU clock ticks in microseconds
   return done / elapsed;
 }
 
 /**
  * Runs `workloads` in alternation: one untimed warm-up round (V8 optimizes, caches fill), then
- * `rounds` timed rounds, each running every workload once in the same order.
+ * `rounds` timed rounds, each running every workload once, forwards and backwards by turns.
  */
 export async function alternate(workloads: readonly Workload[], options: AlternateOptions = {}): Promise<Alternation> {
   const rounds = Math.max(MIN_ROUNDS, options.rounds ?? MIN_ROUNDS);
   const seconds = options.seconds ?? 0;
   const perRound: number[][] = workloads.map(() => []);
   for (let r = -1; r < rounds; r++) {
-    for (let i = 0; i < workloads.length; i++) {
+    for (let k = 0; k < workloads.length; k++) {
+      // Every other round in reverse order (A B, B A, A B, ...): no workload always runs first
+      // after the previous round's last (and its garbage), and linear drift cancels in pairs.
+      const i = r % 2 === 0 ? k : workloads.length - 1 - k;
       const rate = await timedRound(workloads[i]!, r < 0 ? Math.min(seconds, 0.1) : seconds);
       if (r >= 0) perRound[i]!.push(rate);
     }

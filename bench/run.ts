@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { runAccuracyBench } from './accuracy.bench.js';
 import { runCompareDetectorBench, type CompareOptions } from './compare-detector.bench.js';
 import { runEngineBench } from './engines.bench.js';
+import { useClock } from './measure.js';
 import { runMemoryBench } from './memory.bench.js';
 import { runNormalizeBench } from './normalize.bench.js';
 import { runReceiverBench } from './receiver.bench.js';
@@ -16,7 +17,7 @@ import type { BenchRow } from './types.js';
  * `npm run bench -- compare-detector [--base REV] [--rounds N]` compares the detectors of another
  * git revision with this checkout's (it needs git, so it runs only when named).
  * Measured figures are medians over alternating rounds, with min..max over the rounds beside
- * them (bench/measure.ts).
+ * them, timed in CPU seconds of this process unless `--clock wall` (bench/measure.ts).
  */
 type Group = { name: string; onlyWhenNamed?: boolean; run: (options: CompareOptions) => BenchRow[] | Promise<BenchRow[]> };
 
@@ -43,15 +44,18 @@ function spread(row: BenchRow): string {
 async function main(): Promise<void> {
   const { values, positionals: only } = parseArgs({
     allowPositionals: true,
-    options: { base: { type: 'string' }, rounds: { type: 'string' } },
+    options: { base: { type: 'string' }, rounds: { type: 'string' }, clock: { type: 'string', default: 'cpu' } },
   });
+  if (values.clock !== 'cpu' && values.clock !== 'wall') throw new Error(`--clock: expected cpu or wall, got ${values.clock}`);
+  useClock(values.clock);
   const unknown = only.filter((name) => !groups.some((g) => g.name === name));
   if (unknown.length > 0) throw new Error(`unknown bench group ${unknown.join(', ')}; groups: ${groups.map((g) => g.name).join(', ')}`);
   const rounds = values.rounds !== undefined ? Number(values.rounds) : undefined;
   if (rounds !== undefined && !(Number.isInteger(rounds) && rounds >= 5)) throw new Error(`--rounds: expected an integer of at least 5, got ${values.rounds}`);
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   console.log(`Node ${process.version}, ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB\n`);
-  console.log('Measured rows: the value is the median of alternating rounds, min..max the spread over those rounds.\n');
+  const clock = values.clock === 'cpu' ? 'CPU time of this process (user + system, all threads)' : 'wall time';
+  console.log(`Measured rows: the value is the median of alternating rounds, min..max the spread over those rounds; rates per second of ${clock}.\n`);
   console.log('| benchmark | value | min..max (rounds) | unit | note |\n|---|---:|---:|---|---|');
   const started = process.hrtime.bigint();
   for (const group of groups) {

@@ -1,18 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { alternate, spreadOf, summarize } from '../../bench/measure.js';
 
+/** Keeps the CPU busy for `ms`, so that every clock sees the call take time. */
+function spin(ms: number): void {
+  const end = process.hrtime.bigint() + BigInt(ms * 1e6);
+  while (process.hrtime.bigint() < end);
+}
+
 describe('bench measure', () => {
-  it('runs the workloads in alternation: a warm-up round, then at least five timed rounds', async () => {
+  it('runs the workloads in alternation, forwards and backwards by turns: a warm-up round, then at least five timed rounds', async () => {
     const calls: string[] = [];
     const prepared: string[] = [];
     const m = await alternate(
       [
-        { prepare: () => prepared.push('A'), run: () => void calls.push('A'), items: 1 },
-        { run: async () => void calls.push('B'), items: 1 },
+        { prepare: () => prepared.push('A'), run: () => void (spin(2), calls.push('A')), items: 1 },
+        { run: async () => void (spin(2), calls.push('B')), items: 1 },
       ],
       { rounds: 3 },
     );
-    expect(calls).toEqual(['A', 'B', 'A', 'B', 'A', 'B', 'A', 'B', 'A', 'B', 'A', 'B']);
+    expect(calls).toEqual(['B', 'A', 'A', 'B', 'B', 'A', 'A', 'B', 'B', 'A', 'A', 'B']);
     expect(prepared).toHaveLength(6);
     expect(m.perRound.map((rounds) => rounds.length)).toEqual([5, 5]);
   });
