@@ -30,6 +30,7 @@ export class OtlpGrpcReceiver implements Receiver {
     this.onError = deps.onError;
     this.ctx = {
       ...parts,
+      maxDecompressedBytes: this.config.max_decompressed_bytes,
       retryAfterMs: this.config.retry_after_seconds * 1000,
       stopping: () => this.state === 'stopping' || this.state === 'stopped',
     };
