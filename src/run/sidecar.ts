@@ -80,7 +80,11 @@ export class Sidecar {
 
     const deps = {
       consumer: (batch: IngestBatch) => this.consume(batch),
-      intake: new Intake(Math.max(s.otlpHttp?.max_records_in_flight ?? 0, s.otlpGrpc?.max_records_in_flight ?? 0, 1)),
+      // One intake for both receivers: the bounds are on their sum (the larger of the two settings).
+      intake: new Intake(
+        Math.max(s.otlpHttp?.max_records_in_flight ?? 0, s.otlpGrpc?.max_records_in_flight ?? 0, 1),
+        Math.max(s.otlpHttp?.max_bytes_in_flight ?? 0, s.otlpGrpc?.max_bytes_in_flight ?? 0, 1),
+      ),
       onError: (err: Error) => this.log.warn({ err: err.message }, 'OTLP request failed'),
     };
     const addresses: ListeningAddresses = { httpPort: 0 };
@@ -88,14 +92,17 @@ export class Sidecar {
       const receiver = new OtlpHttpReceiver(s.otlpHttp, deps);
       this.receivers.push(receiver);
       addresses.otlpHttpPort = await receiver.start();
+      this.logReceiver(receiver.name, s.otlpHttp, addresses.otlpHttpPort);
     }
     if (s.otlpGrpc !== undefined) {
       const receiver = new OtlpGrpcReceiver(s.otlpGrpc, deps);
       this.receivers.push(receiver);
       addresses.otlpGrpcPort = await receiver.start();
+      this.logReceiver(receiver.name, s.otlpGrpc, addresses.otlpGrpcPort);
     }
     registerSidecarMetrics(this.registry, {
       receivers: this.receivers,
+      intake: deps.intake,
       detector: this.detector,
       lastEventTimeMs: () => this.lastEventTimeMs,
       lastScoredAtMs: () => this.lastScoredAtMs,
@@ -117,6 +124,14 @@ export class Sidecar {
       'secretwatch is ready',
     );
     return addresses;
+  }
+
+  /** One line per receiver at start: where it listens and whether it requires a bearer token. */
+  private logReceiver(name: string, config: { endpoint: string; bearer_token: string | undefined }, port: number | undefined): void {
+    const requires = config.bearer_token !== undefined;
+    const fields = { receiver: name, endpoint: `${hostOf(config.endpoint)}:${port ?? ''}`, bearer_token_required: requires };
+    if (requires) this.log.info(fields, 'receiver requires a bearer token');
+    else this.log.warn(fields, 'receiver accepts requests without a token (set bearer_token or SECRETWATCH_TOKEN to require one)');
   }
 
   /** Scores one request's events; resolves once the alerts they raised are durable. */
