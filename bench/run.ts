@@ -5,13 +5,15 @@ import { runNormalizeBench } from './normalize.bench.js';
 import { runReceiverBench } from './receiver.bench.js';
 import { runReplayBench } from './replay.bench.js';
 import { runSketchBench } from './sketch.bench.js';
+import { runSoakBench } from './soak.bench.js';
 import type { BenchRow } from './types.js';
 
 /**
  * `npm run bench`: every benchmark, printed as a Markdown table ready for bench/RESULTS.md.
- * `npm run bench -- NAME...` runs only the groups named (normalize, sketch, ...).
+ * `npm run bench -- NAME...` runs only the groups named (normalize, sketch, ...). Groups marked
+ * `onlyWhenNamed` (the 10-minute soak) run only when named.
  */
-type Group = { name: string; run: () => BenchRow[] | Promise<BenchRow[]> };
+type Group = { name: string; run: () => BenchRow[] | Promise<BenchRow[]>; onlyWhenNamed?: boolean };
 
 const groups: Group[] = [
   { name: 'normalize', run: () => runNormalizeBench() },
@@ -20,6 +22,8 @@ const groups: Group[] = [
   { name: 'accuracy', run: () => runAccuracyBench() },
   { name: 'engines', run: () => runEngineBench() },
   { name: 'receiver', run: () => runReceiverBench() },
+  // SECRETWATCH_SOAK_SECONDS=120 for a short run.
+  { name: 'soak', run: () => runSoakBench(), onlyWhenNamed: true },
 ];
 
 function format(value: number): string {
@@ -33,7 +37,7 @@ async function main(): Promise<void> {
   console.log(`Node ${process.version}, ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB\n`);
   console.log('| benchmark | value | unit | note |\n|---|---:|---|---|');
   for (const group of groups) {
-    if (only.length > 0 && !only.includes(group.name)) continue;
+    if (only.length > 0 ? !only.includes(group.name) : group.onlyWhenNamed === true) continue;
     for (const row of await group.run()) {
       console.log(`| ${row.name} | ${format(row.value)} | ${row.unit} | ${row.note ?? ''} |`);
     }

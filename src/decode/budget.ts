@@ -1,8 +1,8 @@
 /**
  * How many bytes the inflations of one input may still produce, all nesting levels together.
  *
- * The decoder asks `remaining` before each gunzip (that gunzip stops there), and `spend`s what it
- * produced. A receiver gives one budget per request, so that the decompressed total of a request,
+ * The decoder asks `remaining` before each gunzip (that gunzip stops there), and the inflation
+ * `spend`s what it produces, chunk by chunk when it streams. A receiver gives one budget per request, so that the decompressed total of a request,
  * bodies nested in bodies included, is bounded by its `max_decompressed_bytes`; files get
  * `UNLIMITED_BUDGET` and only the per-gunzip limit of `DecodeLimits`.
  */

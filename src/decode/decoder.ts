@@ -82,13 +82,12 @@ export class Decoder {
         this.reject(cursor, prefix, 'too_large', `gzip output exceeds ${limit}`, bytes.subarray(0, 64));
       };
       if (room <= 0) return tooLarge();
-      const inflated = yield { kind: 'inflate', bytes, maxOutputLength: room };
+      const inflated = yield { kind: 'inflate', bytes, maxOutputLength: room, budget };
       if (inflated === undefined) throw new Error('Decoder: an inflate step was resumed without its result');
       if (!inflated.ok) {
         if (inflated.tooLarge) return tooLarge();
         return this.reject(cursor, prefix, 'invalid_gzip', `gzip data is corrupt or truncated: ${inflated.message}`, bytes);
       }
-      if (!budget.spend(inflated.bytes.length)) return tooLarge();
       return yield* this.bytesWork(inflated.bytes, cursor, budget, chain(prefix, 'gzip'), depth + 1);
     }
     let text: string;

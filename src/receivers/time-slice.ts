@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** Longest stretch of decoding work before the event loop gets a turn (health probes, other requests). */
-export const SLICE_MS = 10;
+export const SLICE_MS = 5;
 
 /**
  * Cooperative yielding for long decoding work: `pause()` is free while the current stretch is
