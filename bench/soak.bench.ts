@@ -93,7 +93,7 @@ export async function runSoakBench(seconds = soakSeconds()): Promise<BenchRow[]>
   writeFileSync(
     config,
     [
-      `state: { dir: ${JSON.stringify(join(dir, 'state'))}, save_interval: 30s }`,
+      `state: { dir: ${JSON.stringify(join(dir, 'state'))} }`,
       'receivers:',
       `  otlp_http: { endpoint: 127.0.0.1:${httpPort} }`,
       `  otlp_grpc: { endpoint: 127.0.0.1:${grpcPort} }`,

@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRpcStatus } from '../../src/otlp/rpc-status.js';
 import { jsonRequest, protobufRequest, stringRecord } from '../otlp/payloads.js';
+import { post as postRaw, type RawResponse } from '../receivers/support.js';
 import { runCli } from '../support/cli.js';
 import { grpcExportRaw } from '../support/grpc-raw.js';
 import { getSecretValue } from '../support/records.js';
@@ -34,22 +35,8 @@ function bomb(mib: number, members: number): Buffer {
 const record = (i: number): string =>
   JSON.stringify(getSecretValue({ eventID: `intake-${i}`, eventTime: new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z') }));
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-function post(port: number, body: Uint8Array, headers: Record<string, string> = PB): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v1/logs', method: 'POST', headers: { ...headers, 'content-length': String(body.byteLength) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+function post(port: number, body: Uint8Array, headers: Record<string, string> = PB): Promise<RawResponse> {
+  return postRaw(port, body, headers, { agent: new Agent() });
 }
 
 async function get(port: number, path: string): Promise<{ status: number; text: string }> {
