@@ -15,8 +15,10 @@ import { OtlpHttpReceiver } from '../receivers/otlp-http/receiver.js';
 import type { Receiver } from '../receivers/receiver.js';
 import { loadDetectorState, saveDetectorState } from '../state/detector-state-file.js';
 import type { Logger } from '../telemetry/logger.js';
+import { TimeSlice } from '../receivers/time-slice.js';
 import { HealthServer } from './health-server.js';
 import { registerSidecarMetrics } from './metrics.js';
+import { SerialQueue } from './serial-queue.js';
 import type { RunSettings } from './settings.js';
 
 /** The addresses the sidecar actually listens on (ports resolved when configured as 0). */
@@ -51,6 +53,7 @@ export class Sidecar {
   private lastScoredAtMs = Number.NaN;
   /** Events scored, by `receiver|provider`: a handful of keys (2 receivers x 3 clouds). */
   private readonly eventsByReceiverProvider = new Map<string, number>();
+  private readonly scoring = new SerialQueue();
 
   constructor(
     private readonly settings: RunSettings,
@@ -109,7 +112,8 @@ export class Sidecar {
       eventsByReceiverProvider: () => this.eventsByReceiverProvider,
     });
     addresses.httpPort = await this.health.listen(s.httpEndpoint);
-    this.saveTimer = setInterval(() => void this.saveState(), s.saveIntervalMs);
+    // Saved between two requests' scoring, never in the middle of one.
+    this.saveTimer = setInterval(() => void this.scoring.run(() => this.saveState()), s.saveIntervalMs);
     this.saveTimer.unref();
     this.ready = true;
     this.log.info(
@@ -134,13 +138,22 @@ export class Sidecar {
     else this.log.warn(fields, 'receiver accepts requests without a token (set bearer_token or SECRETWATCH_TOKEN to require one)');
   }
 
-  /** Scores one request's events; resolves once the alerts they raised are durable. */
-  private async consume(batch: IngestBatch): Promise<void> {
+  /**
+   * Scores one request's events; resolves once the alerts they raised are durable. Requests are
+   * scored one at a time (`scoring`), each handing the event loop back every few milliseconds.
+   */
+  private consume(batch: IngestBatch): Promise<void> {
+    return this.scoring.run(() => this.score(batch));
+  }
+
+  private async score(batch: IngestBatch): Promise<void> {
     const outbox = this.outbox;
     if (outbox === undefined || this.stopping !== undefined) throw consumerOverloaded('secretwatch is shutting down');
     if (!outbox.hasRoom()) throw consumerOverloaded('the alert outbox is full: the backend is not taking alerts');
     let alerts: Alert[] | undefined;
+    const slice = new TimeSlice();
     for (const event of batch.events) {
+      await slice.pause();
       const key = `${batch.receiver}|${event.provider}`;
       this.eventsByReceiverProvider.set(key, (this.eventsByReceiverProvider.get(key) ?? 0) + 1);
       const raised = this.detector.process(event);
