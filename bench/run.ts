@@ -11,11 +11,13 @@ import { runNormalizeBench } from './normalize.bench.js';
 import { runReceiverBench } from './receiver.bench.js';
 import { runReplayBench } from './replay.bench.js';
 import { runSketchBench } from './sketch.bench.js';
+import { runSoakBench } from './soak.bench.js';
 import type { BenchRow } from './types.js';
 
 /**
  * `npm run bench`: every benchmark, printed as a Markdown table ready for bench/RESULTS.md.
- * `npm run bench -- NAME...` runs only the groups named (normalize, sketch, ...).
+ * `npm run bench -- NAME...` runs only the groups named (normalize, sketch, ...). Groups marked
+ * `onlyWhenNamed` (the 10-minute soak, compare-detector) run only when named.
  * `npm run bench -- compare-detector [--base REV] [--rounds N]` compares the detectors of another
  * git revision with this checkout's (it needs git, so it runs only when named).
  * Measured figures are medians over alternating rounds, with min..max over the rounds beside
@@ -34,6 +36,8 @@ const groups: Group[] = [
   { name: 'receiver', run: () => runReceiverBench() },
   { name: 'differential', run: () => runDifferentialBench() },
   { name: 'compare-detector', onlyWhenNamed: true, run: (options) => runCompareDetectorBench(options) },
+  // SECRETWATCH_SOAK_SECONDS=120 for a short run.
+  { name: 'soak', onlyWhenNamed: true, run: () => runSoakBench() },
 ];
 
 function format(value: number): string {

@@ -16,7 +16,7 @@ export const ERROR_CODES = {
   SW_STATE_CORRUPT: 'a detection engine snapshot is truncated, altered or not an engine snapshot',
   SW_STATE_INCOMPATIBLE: 'a detection engine snapshot was written by another engine type, configuration or format version',
   SW_OTLP_MALFORMED: 'an OTLP request body cannot be decoded (not protobuf or OTLP/JSON of a logs export request, or nested too deep)',
-  SW_RECEIVER_OVERLOADED: 'a receiver has more records in flight than it may queue; the sender should retry later',
+  SW_RECEIVER_OVERLOADED: 'the receivers hold more records or bytes in flight than they may (max_records_in_flight, max_bytes_in_flight); the sender should retry later',
   SW_RECEIVER_LISTEN: 'a receiver cannot listen on its address (in use, not permitted, or not a valid address)',
   SW_RECEIVER_STATE: 'a receiver was started twice or after it was stopped',
   SW_OUTBOX_FULL: 'the alert outbox holds its max_alerts or max_bytes; the caller should stop intake until the sender catches up',

@@ -18,8 +18,10 @@ import type { Receiver } from '../receivers/receiver.js';
 import { loadDetectorState, saveDetectorState } from '../state/detector-state-file.js';
 import type { Logger } from '../telemetry/logger.js';
 import { ProblemLog } from '../telemetry/problem-log.js';
+import { TimeSlice } from '../receivers/time-slice.js';
 import { HealthServer } from './health-server.js';
 import { registerSidecarMetrics } from './metrics.js';
+import { SerialQueue } from './serial-queue.js';
 import type { RunSettings } from './settings.js';
 
 /** The addresses the sidecar actually listens on (ports resolved when configured as 0). */
@@ -57,6 +59,7 @@ export class Sidecar {
   private lastScoredAtMs = Number.NaN;
   /** Events scored, by `receiver|provider`: a handful of keys (2 receivers x 3 clouds). */
   private readonly eventsByReceiverProvider = new Map<string, number>();
+  private readonly scoring = new SerialQueue();
 
   constructor(
     private readonly settings: RunSettings,
@@ -94,7 +97,11 @@ export class Sidecar {
 
     const deps = {
       consumer: (batch: IngestBatch) => this.consume(batch),
-      intake: new Intake(Math.max(s.otlpHttp?.max_records_in_flight ?? 0, s.otlpGrpc?.max_records_in_flight ?? 0, 1)),
+      // One intake for both receivers: the bounds are on their sum (the larger of the two settings).
+      intake: new Intake(
+        Math.max(s.otlpHttp?.max_records_in_flight ?? 0, s.otlpGrpc?.max_records_in_flight ?? 0, 1),
+        Math.max(s.otlpHttp?.max_bytes_in_flight ?? 0, s.otlpGrpc?.max_bytes_in_flight ?? 0, 1),
+      ),
       onError: (err: Error) => this.problems.warn('otlp_request_failed', { err: err.message }, 'OTLP request failed'),
     };
     const addresses: ListeningAddresses = { httpPort: 0 };
@@ -102,21 +109,25 @@ export class Sidecar {
       const receiver = new OtlpHttpReceiver(s.otlpHttp, deps);
       this.receivers.push(receiver);
       addresses.otlpHttpPort = await receiver.start();
+      this.logReceiver(receiver.name, s.otlpHttp, addresses.otlpHttpPort);
     }
     if (s.otlpGrpc !== undefined) {
       const receiver = new OtlpGrpcReceiver(s.otlpGrpc, deps);
       this.receivers.push(receiver);
       addresses.otlpGrpcPort = await receiver.start();
+      this.logReceiver(receiver.name, s.otlpGrpc, addresses.otlpGrpcPort);
     }
     registerSidecarMetrics(this.registry, {
       receivers: this.receivers,
+      intake: deps.intake,
       detector: this.detector,
       lastEventTimeMs: () => this.lastEventTimeMs,
       lastScoredAtMs: () => this.lastScoredAtMs,
       eventsByReceiverProvider: () => this.eventsByReceiverProvider,
     });
     addresses.httpPort = await this.health.listen(s.httpEndpoint);
-    this.saveTimer = setInterval(() => void this.saveState(), s.saveIntervalMs);
+    // Saved between two requests' scoring, never in the middle of one.
+    this.saveTimer = setInterval(() => void this.scoring.run(() => this.saveState()), s.saveIntervalMs);
     this.saveTimer.unref();
     this.ready = true;
     this.log.info(
@@ -133,8 +144,23 @@ export class Sidecar {
     return addresses;
   }
 
-  /** Scores one request's events; resolves once the alerts they raised are durable. */
-  private async consume(batch: IngestBatch): Promise<void> {
+  /** One line per receiver at start: where it listens and whether it requires a bearer token. */
+  private logReceiver(name: string, config: { endpoint: string; bearer_token: string | undefined }, port: number | undefined): void {
+    const requires = config.bearer_token !== undefined;
+    const fields = { receiver: name, endpoint: `${hostOf(config.endpoint)}:${port ?? ''}`, bearer_token_required: requires };
+    if (requires) this.log.info(fields, 'receiver requires a bearer token');
+    else this.log.warn(fields, 'receiver accepts requests without a token (set bearer_token or SECRETWATCH_TOKEN to require one)');
+  }
+
+  /**
+   * Scores one request's events; resolves once the alerts they raised are durable. Requests are
+   * scored one at a time (`scoring`), each handing the event loop back every few milliseconds.
+   */
+  private consume(batch: IngestBatch): Promise<void> {
+    return this.scoring.run(() => this.score(batch));
+  }
+
+  private async score(batch: IngestBatch): Promise<void> {
     const outbox = this.outbox;
     if (outbox === undefined || this.stopping !== undefined) throw consumerOverloaded('secretwatch is shutting down');
     if (!outbox.hasRoom()) {
@@ -142,7 +168,9 @@ export class Sidecar {
       throw consumerOverloaded('the alert outbox is full: the backend is not taking alerts');
     }
     let alerts: Alert[] | undefined;
+    const slice = new TimeSlice();
     for (const event of batch.events) {
+      await slice.pause();
       const key = `${batch.receiver}|${event.provider}`;
       this.eventsByReceiverProvider.set(key, (this.eventsByReceiverProvider.get(key) ?? 0) + 1);
       const raised = this.detector.process(event);
