@@ -27,21 +27,32 @@ export function alertLine(alert: Alert): string {
     const value = a[`secretwatch.${m}`];
     if (value !== undefined) parts.push(`${m}=${Array.isArray(value) ? value.join('+') : String(value)}`);
   }
-  if (a['secretwatch.count_is_lower_bound'] === true) parts.push('count_is_lower_bound');
+  for (const flag of LOWER_BOUNDS) if (a[`secretwatch.${flag}_is_lower_bound`] === true) parts.push(`${flag}_is_lower_bound`);
   return parts.join(' ');
 }
 
+/** Measures an engine may flag as lower bounds (its record had to forget entries past its cap). */
+const LOWER_BOUNDS = ['count', 'failures'] as const;
+
 /**
- * True when the Detector's alert says what the reference's says. One allowance, the engine's
- * documented one: a count it flags as a lower bound (`count_is_lower_bound`: the group's record
- * had to forget events past its cap) may be below the exact count, never above it.
+ * True when the Detector's alert says what the reference's says. One allowance, the engines'
+ * documented one: a count or failures measure they flag as a lower bound (`count_is_lower_bound`,
+ * `failures_is_lower_bound`: the group's record had to forget entries past its cap) may be below
+ * the exact one, never above it.
  */
 export function sameAlert(production: Alert, reference: Alert): boolean {
   const p = production.attributes;
   const r = reference.attributes;
-  if (p['secretwatch.count_is_lower_bound'] !== true) return alertLine(production) === alertLine(reference);
-  const withoutCount = (alert: Alert): string => alertLine(alert).replace(/ count=\d+/, '').replace(' count_is_lower_bound', '');
-  return withoutCount(production) === withoutCount(reference) && Number(p['secretwatch.count']) <= Number(r['secretwatch.count']);
+  let pLine = alertLine(production);
+  let rLine = alertLine(reference);
+  for (const m of LOWER_BOUNDS) {
+    if (p[`secretwatch.${m}_is_lower_bound`] !== true) continue;
+    if (!(Number(p[`secretwatch.${m}`]) <= Number(r[`secretwatch.${m}`]))) return false;
+    const drop = (line: string) => line.replace(new RegExp(` ${m}=\\d+`), '').replace(` ${m}_is_lower_bound`, '');
+    pLine = drop(pLine);
+    rLine = drop(rLine);
+  }
+  return pLine === rLine;
 }
 
 export interface Mismatch {
