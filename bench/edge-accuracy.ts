@@ -62,7 +62,7 @@ export function compareOnEdges(w: EdgeWorkload, rules: readonly LoadedRule[]): E
         isFinal,
         ...(rule.precedingMatch !== undefined ? { isPreceding: rule.precedingMatch } : {}),
       }),
-      exact: exactEngine(rule.spec.engine, isFinal, isPreceding),
+      exact: exactEngine(rule.spec.engine, isFinal, isPreceding, (key) => w.kindOf.has(key.split('\u0001')[0]!)),
       score: { rule: id, exactFindings: 0, engineFindings: 0, missed: 0, falseFindings: 0, measurePairs: new Map(), examples: [], memoryBytes: 0 },
     };
   });

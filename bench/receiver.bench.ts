@@ -9,13 +9,13 @@ import { Decoder } from '../src/decode/decoder.js';
 import { otlpLogsTypes } from '../src/otlp/proto-root.js';
 import { OtlpHttpReceiver } from '../src/receivers/otlp-http/receiver.js';
 import { cloudTrailLines } from './normalize.bench.js';
+import { alternate, spreadRow, type Alternation } from './measure.js';
 import type { BenchRow } from './types.js';
 
 const RECORDS = 20_000;
 const PER_REQUEST = 500;
 /** Requests in flight at once, like a Collector exporter's sending queue consumers. */
 const CONCURRENCY = 4;
-const ROUNDS = 3;
 
 /** OTLP/HTTP protobuf requests of `PER_REQUEST` string bodies each, as the Collector's awsfirehose receiver forwards them. */
 function buildRequests(lines: readonly string[]): Buffer[] {
@@ -69,24 +69,6 @@ function newDetector(rules: readonly LoadedRule[]): Detector {
   return new Detector({ rules, clock: () => Date.UTC(2026, 10, 2) });
 }
 
-/** The same records decoded and scored in process, as replay does: the rate the receiver is compared with. */
-function inProcessRound(lines: readonly string[], rules: readonly LoadedRule[]): { seconds: number; events: number } {
-  const detector = newDetector(rules);
-  let events = 0;
-  const decoder = new Decoder(allFormats, {
-    event: (e) => {
-      events++;
-      detector.process(e);
-    },
-    rejection: () => undefined,
-    unrelated: () => undefined,
-  });
-  const cursor = new InputCursor('bench');
-  const start = process.hrtime.bigint();
-  for (const line of lines) decoder.decodeText(line, cursor);
-  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, events };
-}
-
 /**
  * Records/s from an OTLP/HTTP protobuf request arriving to its events scored by a real Detector
  * with the shipped rules, over keep-alive HTTP on 127.0.0.1; plain and gzip bodies. The client
@@ -100,6 +82,16 @@ export async function runReceiverBench(): Promise<BenchRow[]> {
 
   let detector = newDetector(rules);
   let scored = 0;
+  // In process, as replay does: the rate the receiver is compared with.
+  const decoder = new Decoder(allFormats, {
+    event: (e) => {
+      scored++;
+      detector.process(e);
+    },
+    rejection: () => undefined,
+    unrelated: () => undefined,
+  });
+  const cursor = new InputCursor('bench');
   const consumer = (batch: { events: SecretAccessEvent[] }): Promise<void> => {
     for (const event of batch.events) detector.process(event);
     scored += batch.events.length;
@@ -108,27 +100,32 @@ export async function runReceiverBench(): Promise<BenchRow[]> {
   const receiver = new OtlpHttpReceiver({ endpoint: '127.0.0.1:0', max_records_in_flight: CONCURRENCY * PER_REQUEST }, { consumer });
   const port = await receiver.start();
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const viaReceiver = async (bodies: readonly Buffer[], gzip: boolean, expected: number): Promise<number> => {
+  // A fresh detector before each timed pass (untimed): the same event times into a used one would all be late.
+  const fresh = (): void => {
     detector = newDetector(rules);
     scored = 0;
-    const seconds = await sendAll(port, agent, bodies, gzip);
-    if (scored !== expected) throw new Error(`receiver bench scored ${scored} events, expected ${expected}`);
-    return seconds;
   };
-  // Rounds alternate the three workloads so that each sees the same machine; round 0 warms up; best of the rest.
-  const best = { inProcess: 0, plain: 0, gzip: 0 };
-  let events = 0;
+  // The events the records decode to, counted once: each pass must score all of them.
+  for (const line of lines) decoder.decodeText(line, cursor);
+  const events = scored;
+  const viaReceiver = async (bodies: readonly Buffer[], gzip: boolean): Promise<void> => {
+    await sendAll(port, agent, bodies, gzip);
+    if (scored !== events) throw new Error(`receiver bench scored ${scored} events, expected ${events}`);
+  };
+  // Rounds alternate the three workloads so that each sees the same machine (bench/measure.ts).
+  let m: Alternation;
   try {
-    for (let round = 0; round <= ROUNDS; round++) {
-      const local = inProcessRound(lines, rules);
-      events = local.events;
-      const plain = await viaReceiver(plainBodies, false, events);
-      const gzip = await viaReceiver(gzipBodies, true, events);
-      if (round === 0) continue;
-      best.inProcess = Math.max(best.inProcess, lines.length / local.seconds);
-      best.plain = Math.max(best.plain, lines.length / plain);
-      best.gzip = Math.max(best.gzip, lines.length / gzip);
-    }
+    m = await alternate([
+      {
+        prepare: fresh,
+        run: () => {
+          for (const line of lines) decoder.decodeText(line, cursor);
+        },
+        items: lines.length,
+      },
+      { prepare: fresh, run: () => viaReceiver(plainBodies, false), items: lines.length },
+      { prepare: fresh, run: () => viaReceiver(gzipBodies, true), items: lines.length },
+    ]);
   } finally {
     agent.destroy();
     await receiver.stop();
@@ -136,10 +133,10 @@ export async function runReceiverBench(): Promise<BenchRow[]> {
   const avgKiB = Math.round(plainBodies.reduce((n, b) => n + b.length, 0) / plainBodies.length / 1024);
   const note = `${PER_REQUEST} records/request (${avgKiB} KiB), ${CONCURRENCY} keep-alive connections`;
   return [
-    { name: 'receiver.in_process.decode_score', value: best.inProcess, unit: 'records/s', note: `${rules.length} shipped rules; ${events} events in ${RECORDS} records` },
-    { name: 'receiver.otlp_http_protobuf.received_to_scored', value: best.plain, unit: 'records/s', note },
-    { name: 'receiver.otlp_http_protobuf.ratio', value: best.plain / best.inProcess, unit: 'x in-process', note: 'target >= 0.6' },
-    { name: 'receiver.otlp_http_protobuf_gzip.received_to_scored', value: best.gzip, unit: 'records/s', note: `${note}, gzip` },
-    { name: 'receiver.otlp_http_protobuf_gzip.ratio', value: best.gzip / best.inProcess, unit: 'x in-process', note: 'target >= 0.6' },
+    spreadRow('receiver.in_process.decode_score', m.rate(0), 'records/s', `${rules.length} shipped rules; ${events} events in ${RECORDS} records`),
+    spreadRow('receiver.otlp_http_protobuf.received_to_scored', m.rate(1), 'records/s', note),
+    spreadRow('receiver.otlp_http_protobuf.ratio', m.ratio(1, 0), 'x in-process', 'per-round ratio; target >= 0.6'),
+    spreadRow('receiver.otlp_http_protobuf_gzip.received_to_scored', m.rate(2), 'records/s', `${note}, gzip`),
+    spreadRow('receiver.otlp_http_protobuf_gzip.ratio', m.ratio(2, 0), 'x in-process', 'per-round ratio; target >= 0.6'),
   ];
 }

@@ -4,14 +4,15 @@ import { CountMinSketch } from '../detectors/sketch/count-min.js';
 import { WindowedBloom } from '../detectors/sketch/windowed-bloom.js';
 import { WindowedCountMin } from '../detectors/sketch/windowed-count-min.js';
 import { WindowedDistinctCounter } from '../detectors/sketch/windowed-distinct.js';
-import { measureRate } from './measure.js';
+import { alternate, spreadRow } from './measure.js';
 import type { BenchRow } from './types.js';
 
 /**
  * Micro-benchmarks of the sketches the detectors are built on (detectors/sketch/), each next to
  * the `bloom-filters` package with the same dimensions where it has the structure. One operation
  * is what a detector does per event: update a key, then read its estimate. Keys look like the
- * detectors' (principal ARN | source IP), about 50 bytes. Each measurement takes about 1 s.
+ * detectors' (principal ARN | source IP), about 50 bytes. Each table's workloads alternate
+ * in rounds (bench/measure.ts), ~0.2 s per workload per round.
  */
 
 // bloom-filters is CommonJS and its named exports are getters Node's ESM loader does not detect.
@@ -40,144 +41,123 @@ function overKeys(names: string[], batch: number, op: (key: string, i: number) =
   };
 }
 
-/** Ours and theirs in alternation, best of two rounds each, ~0.25 s per timed round. */
-function versus(ours: () => void, oursBatch: number, theirs: () => void, theirsBatch: number): [number, number] {
-  let a = 0;
-  let b = 0;
-  for (let r = 0; r < 2; r++) {
-    a = Math.max(a, measureRate(ours, oursBatch, 0.25, 1));
-    b = Math.max(b, measureRate(theirs, theirsBatch, 0.25, 1));
-  }
-  return [a, b];
-}
+/** Each sketch workload runs ~0.2 s per round; rounds alternate the workloads of one table size. */
+const SECONDS = 0.2;
 
-function countMinRows(names: string[], log2Width: number): BenchRow[] {
+async function countMinRows(names: string[], log2Width: number): Promise<BenchRow[]> {
   const width = 2 ** log2Width;
   const ours = new CountMinSketch({ width, depth: 4, seed: 1 });
   // bloom-filters' create(eps, accuracy) builds one row unless delta is given: use the constructor
   // with the same columns and rows instead.
   const theirs = new BfCountMinSketch(width, 4);
   let sink = 0;
-  const [ourRate, theirRate] = versus(
-    overKeys(names, 20_000, (k) => {
-      ours.add(k);
-      sink += ours.estimate(k);
-    }),
-    20_000,
-    overKeys(names, 500, (k) => {
-      theirs.update(k);
-      sink += theirs.count(k);
-    }),
-    500,
+  const m = await alternate(
+    [
+      {
+        run: overKeys(names, 20_000, (k) => {
+          ours.add(k);
+          sink += ours.estimate(k);
+        }),
+        items: 20_000,
+      },
+      { run: overKeys(names, 20_000, (k) => (sink += ours.add(k))), items: 20_000 },
+      {
+        run: overKeys(names, 500, (k) => {
+          theirs.update(k);
+          sink += theirs.count(k);
+        }),
+        items: 500,
+      },
+    ],
+    { seconds: SECONDS },
   );
-  const addOnly = measureRate(overKeys(names, 20_000, (k) => (sink += ours.add(k))), 20_000, 0.25, 2);
   if (sink < 0) throw new Error('unreachable: keeps the estimates alive');
   const dims = `2^${log2Width} x 4`;
+  const ratio = m.ratio(0, 2);
   return [
-    { name: `sketch.count_min.add_estimate.${dims}`, value: ourRate, unit: 'ops/s', note: `${ours.byteLength / MIB} MiB, conservative` },
-    { name: `sketch.count_min.add_returning_estimate.${dims}`, value: addOnly, unit: 'ops/s', note: 'add() alone returns the new estimate' },
-    {
-      name: `sketch.bloom_filters_pkg.count_min.update_count.${dims}`,
-      value: theirRate,
-      unit: 'ops/s',
-      note: `bloom-filters CountMinSketch(${width}, 4); ours ${(ourRate / theirRate).toFixed(0)}x`,
-    },
+    spreadRow(`sketch.count_min.add_estimate.${dims}`, m.rate(0), 'ops/s', `${ours.byteLength / MIB} MiB, conservative`),
+    spreadRow(`sketch.count_min.add_returning_estimate.${dims}`, m.rate(1), 'ops/s', 'add() alone returns the new estimate'),
+    spreadRow(`sketch.bloom_filters_pkg.count_min.update_count.${dims}`, m.rate(2), 'ops/s', `bloom-filters CountMinSketch(${width}, 4)`),
+    spreadRow(`sketch.count_min.vs_bloom_filters_pkg.${dims}`, ratio, 'x theirs', 'add_estimate over update_count, per-round ratio'),
   ];
 }
 
-function bloomRows(names: string[]): BenchRow[] {
+async function bloomRows(names: string[]): Promise<BenchRow[]> {
   const ours = BloomFilter.forCapacity(1_000_000, 0.01, 1);
   const theirs = BfBloomFilter.create(1_000_000, 0.01);
   let sink = 0;
-  const [ourAdd, theirAdd] = versus(
-    overKeys(names, 20_000, (k) => (sink += ours.add(k) ? 1 : 0)),
-    20_000,
-    overKeys(names, 2_000, (k) => theirs.add(k)),
-    2_000,
-  );
   const absent = names.map((k) => `${k}#absent`);
-  const [ourHas, theirHas] = versus(
-    overKeys(absent, 20_000, (k) => (sink += ours.has(k) ? 1 : 0)),
-    20_000,
-    overKeys(absent, 2_000, (k) => (sink += theirs.has(k) ? 1 : 0)),
-    2_000,
+  const m = await alternate(
+    [
+      { run: overKeys(names, 20_000, (k) => (sink += ours.add(k) ? 1 : 0)), items: 20_000 },
+      { run: overKeys(names, 2_000, (k) => theirs.add(k)), items: 2_000 },
+      { run: overKeys(absent, 20_000, (k) => (sink += ours.has(k) ? 1 : 0)), items: 20_000 },
+      { run: overKeys(absent, 2_000, (k) => (sink += theirs.has(k) ? 1 : 0)), items: 2_000 },
+    ],
+    { seconds: SECONDS },
   );
   if (sink < 0) throw new Error('unreachable');
   return [
-    { name: 'sketch.bloom.add', value: ourAdd, unit: 'ops/s', note: `1M keys at 1%: ${(ours.byteLength / MIB).toFixed(2)} MiB, ${ours.hashes} probes` },
-    { name: 'sketch.bloom.has_absent', value: ourHas, unit: 'ops/s', note: 'keys never added (the common case for "seen before?")' },
-    { name: 'sketch.bloom_filters_pkg.bloom.add', value: theirAdd, unit: 'ops/s', note: `bloom-filters BloomFilter.create(1e6, 0.01); ours ${(ourAdd / theirAdd).toFixed(0)}x` },
-    { name: 'sketch.bloom_filters_pkg.bloom.has_absent', value: theirHas, unit: 'ops/s', note: `ours ${(ourHas / theirHas).toFixed(0)}x` },
+    spreadRow('sketch.bloom.add', m.rate(0), 'ops/s', `1M keys at 1%: ${(ours.byteLength / MIB).toFixed(2)} MiB, ${ours.hashes} probes`),
+    spreadRow('sketch.bloom.has_absent', m.rate(2), 'ops/s', 'keys never added (the common case for "seen before?")'),
+    spreadRow('sketch.bloom_filters_pkg.bloom.add', m.rate(1), 'ops/s', 'bloom-filters BloomFilter.create(1e6, 0.01)'),
+    spreadRow('sketch.bloom_filters_pkg.bloom.has_absent', m.rate(3), 'ops/s'),
+    spreadRow('sketch.bloom.add.vs_bloom_filters_pkg', m.ratio(0, 1), 'x theirs', 'per-round ratio'),
+    spreadRow('sketch.bloom.has_absent.vs_bloom_filters_pkg', m.ratio(2, 3), 'x theirs', 'per-round ratio'),
   ];
 }
 
-function windowedRows(names: string[]): BenchRow[] {
+async function windowedRows(names: string[]): Promise<BenchRow[]> {
   const window = { windowMs: 3_600_000, subWindows: 12, allowedLatenessMs: 900_000 };
   // Event time advances 5 ms per event (200 events/s): sub-windows rotate during the run.
   const counts = new WindowedCountMin({ ...window, width: 2 ** 16, depth: 4, seed: 1 });
   let sink = 0;
-  let tick = 0;
-  const countRate = measureRate(
-    overKeys(names, 20_000, (k) => {
-      const t = T0 + tick++ * 5;
-      counts.add(k, t);
-      sink += counts.estimate(k, counts.latestTimeMs);
-    }),
-    20_000,
-    0.25,
-    3,
-  );
+  let countTick = 0;
   // 1,000 principals reading from 100,000 secrets.
   const principals = names.map((_k, i) => `arn:aws:iam::123456789012:role/app-${i % 1000}`);
   const secrets = names.map((_k, i) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/app-${i}/db-AbC123`);
   const distinct = new WindowedDistinctCounter({ ...window, expectedPairsPerSubWindow: 100_000, groupWidth: 2 ** 14, seed: 1 });
-  tick = 0;
-  const distinctRate = measureRate(
-    overKeys(names, 20_000, (_k, i) => {
-      const t = T0 + tick++ * 5;
-      distinct.add(principals[i]!, secrets[(i * 7919) % KEY_COUNT]!, t);
-      sink += distinct.count(principals[i]!, distinct.latestTimeMs);
-    }),
-    20_000,
-    0.25,
-    3,
-  );
+  let distinctTick = 0;
   const history = new WindowedBloom({ windowMs: 30 * 86_400_000, subWindows: 30, allowedLatenessMs: 900_000, expectedItemsPerSubWindow: 200_000, seed: 1 });
   let day = 0;
-  const historyRate = measureRate(
-    overKeys(names, 20_000, (k) => {
-      // 20,000 events per simulated hour: the 30 daily sub-filters fill up during the run.
-      const t = T0 + Math.floor(day++ / 20_000) * 3_600_000;
-      sink += history.add(k, t) === 'new' ? 1 : 0;
-    }),
-    20_000,
-    0.25,
-    3,
+  const m = await alternate(
+    [
+      {
+        run: overKeys(names, 20_000, (k) => {
+          const t = T0 + countTick++ * 5;
+          counts.add(k, t);
+          sink += counts.estimate(k, counts.latestTimeMs);
+        }),
+        items: 20_000,
+      },
+      {
+        run: overKeys(names, 20_000, (_k, i) => {
+          const t = T0 + distinctTick++ * 5;
+          distinct.add(principals[i]!, secrets[(i * 7919) % KEY_COUNT]!, t);
+          sink += distinct.count(principals[i]!, distinct.latestTimeMs);
+        }),
+        items: 20_000,
+      },
+      {
+        run: overKeys(names, 20_000, (k) => {
+          // 20,000 events per simulated hour: the 30 daily sub-filters fill up during the run.
+          const t = T0 + Math.floor(day++ / 20_000) * 3_600_000;
+          sink += history.add(k, t) === 'new' ? 1 : 0;
+        }),
+        items: 20_000,
+      },
+    ],
+    { seconds: SECONDS },
   );
   if (sink < 0) throw new Error('unreachable');
   return [
-    {
-      name: 'sketch.windowed_count_min.add_estimate',
-      value: countRate,
-      unit: 'ops/s',
-      note: `1 h / 12 sub-windows, 15 min lateness, 2^16 x 4: ${(counts.byteLength / MIB).toFixed(0)} MiB`,
-    },
-    {
-      name: 'sketch.windowed_distinct.add_count',
-      value: distinctRate,
-      unit: 'ops/s',
-      note: `1 h / 12, 100k pairs per sub-window at 0.1%: ${(distinct.byteLength / MIB).toFixed(1)} MiB`,
-    },
-    {
-      name: 'sketch.windowed_bloom.add',
-      value: historyRate,
-      unit: 'ops/s',
-      note: `30 d / 30 daily sub-filters, 200k keys each at 0.1%: ${(history.byteLength / MIB).toFixed(1)} MiB`,
-    },
+    spreadRow('sketch.windowed_count_min.add_estimate', m.rate(0), 'ops/s', `1 h / 12 sub-windows, 15 min lateness, 2^16 x 4: ${(counts.byteLength / MIB).toFixed(0)} MiB`),
+    spreadRow('sketch.windowed_distinct.add_count', m.rate(1), 'ops/s', `1 h / 12, 100k pairs per sub-window at 0.1%: ${(distinct.byteLength / MIB).toFixed(1)} MiB`),
+    spreadRow('sketch.windowed_bloom.add', m.rate(2), 'ops/s', `30 d / 30 daily sub-filters, 200k keys each at 0.1%: ${(history.byteLength / MIB).toFixed(1)} MiB`),
   ];
 }
 
 export async function runSketchBench(): Promise<BenchRow[]> {
   const names = keys();
-  return [...countMinRows(names, 16), ...countMinRows(names, 20), ...bloomRows(names), ...windowedRows(names)];
+  return [...(await countMinRows(names, 16)), ...(await countMinRows(names, 20)), ...(await bloomRows(names)), ...(await windowedRows(names))];
 }

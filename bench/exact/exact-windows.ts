@@ -17,59 +17,53 @@ export interface ExactEngine {
   readonly peaks: Map<string, [number, number]>;
 }
 
+/** A group's events still in the window: times and values, oldest first from `head`. */
 interface ThresholdGroup {
   times: number[];
+  values: (readonly string[])[];
   head: number;
-  values: [number, readonly string[]][];
-  valueHead: number;
-  counts: Map<string, number>;
   countFired?: number;
   distinctFired?: number;
 }
 
-function exactThreshold(spec: Extract<EngineSpec, { type: 'threshold' }>): ExactEngine {
+function exactThreshold(spec: Extract<EngineSpec, { type: 'threshold' }>, tracked: (key: string) => boolean): ExactEngine {
   const W = parseDuration(spec.window)!;
   const groups = new Map<string, ThresholdGroup>();
   const peaks = new Map<string, [number, number]>();
   const field = spec.distinct?.field;
+  const seen = new Set<string>();
+  const distinctOf = (g: ThresholdGroup): number => {
+    seen.clear();
+    for (let i = g.head; i < g.values.length; i++) for (const v of g.values[i]!) seen.add(v);
+    return seen.size;
+  };
   return {
     peaks,
     observe(e) {
       const t = e.time_ms;
       const key = groupKey(e, spec.group_by, false)!;
       let g = groups.get(key);
-      if (g === undefined) groups.set(key, (g = { times: [], head: 0, values: [], valueHead: 0, counts: new Map() }));
+      if (g === undefined) groups.set(key, (g = { times: [], values: [], head: 0 }));
       while (g.head < g.times.length && g.times[g.head]! <= t - W) g.head++;
-      while (g.valueHead < g.values.length && g.values[g.valueHead]![0] <= t - W) {
-        for (const v of g.values[g.valueHead++]![1]) {
-          const c = g.counts.get(v)! - 1;
-          if (c === 0) g.counts.delete(v);
-          else g.counts.set(v, c);
-        }
-      }
-      if (g.head > 64 && g.head * 2 > g.times.length) {
+      if (g.head > 32 && g.head * 2 > g.times.length) {
         g.times.splice(0, g.head);
+        g.values.splice(0, g.head);
         g.head = 0;
       }
-      if (g.valueHead > 64 && g.valueHead * 2 > g.values.length) {
-        g.values.splice(0, g.valueHead);
-        g.valueHead = 0;
-      }
       const countBefore = g.times.length - g.head;
-      const distinctBefore = g.counts.size;
-      g.times.push(t);
       const values = field !== undefined ? fieldValues(e, field as RuleField) : [];
-      if (values.length > 0) {
-        g.values.push([t, values]);
-        for (const v of values) g.counts.set(v, (g.counts.get(v) ?? 0) + 1);
-      }
+      const distinctBefore = field !== undefined ? distinctOf(g) : 0;
+      g.times.push(t);
+      g.values.push(values);
       const count = countBefore + 1;
-      const distinct = g.counts.size;
-      const peak = peaks.get(key);
-      if (peak === undefined) peaks.set(key, [count, distinct]);
-      else {
-        peak[0] = Math.max(peak[0], count);
-        peak[1] = Math.max(peak[1], distinct);
+      const distinct = field !== undefined ? distinctOf(g) : 0;
+      if (tracked(key)) {
+        const peak = peaks.get(key);
+        if (peak === undefined) peaks.set(key, [count, distinct]);
+        else {
+          peak[0] = Math.max(peak[0], count);
+          peak[1] = Math.max(peak[1], distinct);
+        }
       }
       let fires = false;
       const N = spec.count_above;
@@ -126,7 +120,8 @@ function exactSequence(
 
 function exactMultiProvider(spec: Extract<EngineSpec, { type: 'multi_provider' }>): ExactEngine {
   const W = parseDuration(spec.within)!;
-  const last = new Map<string, Map<string, number>>();
+  const PROVIDERS = ['aws', 'gcp', 'azure'];
+  const last = new Map<string, number[]>();
   return {
     peaks: new Map(),
     observe(e) {
@@ -134,25 +129,29 @@ function exactMultiProvider(spec: Extract<EngineSpec, { type: 'multi_provider' }
       if (key === undefined) return undefined;
       const t = e.time_ms;
       let seen = last.get(key);
-      if (seen === undefined) last.set(key, (seen = new Map()));
-      const present = (p: string) => (seen.get(p) ?? -Infinity) > t - W;
-      const own = present(e.provider);
-      const others = ['aws', 'gcp', 'azure'].filter((p) => p !== e.provider && present(p)).length;
-      seen.set(e.provider, Math.max(seen.get(e.provider) ?? -Infinity, t));
-      return !own && others === spec.at_least - 1 ? { event: e, group: {}, summary: '', measures: {} } : undefined;
+      if (seen === undefined) last.set(key, (seen = [-Infinity, -Infinity, -Infinity]));
+      const own = PROVIDERS.indexOf(e.provider);
+      const ownPresent = seen[own]! > t - W;
+      const others = PROVIDERS.filter((_, p) => p !== own && seen[p]! > t - W).length;
+      seen[own] = Math.max(seen[own]!, t);
+      return !ownPresent && others === spec.at_least - 1 ? { event: e, group: {}, summary: '', measures: {} } : undefined;
     },
   };
 }
 
-/** The exact engine of a windowed engine spec (threshold, sequence, multi_provider). */
+/**
+ * The exact engine of a windowed engine spec (threshold, sequence, multi_provider); `tracked`
+ * says which groups' peaks to keep (the report's, not the millions of background groups).
+ */
 export function exactEngine(
   spec: EngineSpec,
   isFinal: (e: SecretAccessEvent) => boolean,
   isPreceding: (e: SecretAccessEvent) => boolean,
+  tracked: (key: string) => boolean = () => true,
 ): ExactEngine {
   switch (spec.type) {
     case 'threshold':
-      return exactThreshold(spec);
+      return exactThreshold(spec, tracked);
     case 'sequence':
       return exactSequence(spec, isFinal, isPreceding);
     case 'multi_provider':

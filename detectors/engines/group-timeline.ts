@@ -40,10 +40,11 @@ export class GroupTimeline {
   addEvent(timeMs: number): void {
     insertSorted(this.times, timeMs, undefined, undefined);
     if (this.times.length > this.maxEvents) {
+      // The oldest is usually later than what the tally holds, but a late event can be older.
       const oldest = this.times.shift()!;
       const d = this.dropped;
-      if (d[2] === 0) d[0] = oldest;
-      d[1] = oldest + 1;
+      d[0] = d[2] === 0 ? oldest : Math.min(d[0], oldest);
+      d[1] = d[2] === 0 ? oldest + 1 : Math.max(d[1], oldest + 1);
       d[2]++;
       this.overflowed = true;
     }

@@ -20,6 +20,8 @@ interface FailureRecord {
   times: number[];
   /** Failures at or before this time were used by a finding (-Infinity: none yet). */
   consumedUpTo: number;
+  /** Latest failure dropped to the cap (-Infinity: none): a window reaching it counts at least. */
+  droppedUpTo: number;
 }
 
 /**
@@ -34,8 +36,9 @@ interface FailureRecord {
  * its failure times (at most `candidates` groups, least recently used out, counted): a final event
  * at t counts the failures in (t - within, t], to the millisecond. After a finding the failures it
  * used are consumed: only failures later than the finding count for the next one. A record
- * holds at most 2N + 2 failures (the newest; an in-order decision never needs more) and is
- * dropped once nothing in it can matter any more.
+ * holds the newest (N + 2) x (within + lateness) / within failures (an in-order decision needs
+ * N; a late one the failures of its window, up to the lateness back) and is dropped once nothing
+ * in it can matter any more.
  */
 export class SequenceEngine implements Engine {
   readonly withinMs: number;
@@ -64,7 +67,9 @@ export class SequenceEngine implements Engine {
     this.sketch = resolveSketch(SKETCH_DEFAULTS.sequence, spec.sketch, this.withinMs, 'within');
     this.gate = new LatenessGate(options.allowedLatenessMs);
     this.records = new CandidateGroups(this.sketch.candidates);
-    this.maxFailures = 2 * this.atLeast + 2;
+    // A late final event counts failures back to W + lateness before the newest event: keep what a
+    // group failing at an even rate of up to N + 2 per window holds in that span (as threshold.ts).
+    this.maxFailures = Math.ceil((this.atLeast + 2) * ((this.withinMs + this.allowedLatenessMs) / this.withinMs));
     this.fingerprint = configFingerprint([
       'sequence-exact', this.groupBy.join(','), this.withinMs, this.sketch.candidates, this.maxFailures, this.allowedLatenessMs,
     ]);
@@ -79,42 +84,50 @@ export class SequenceEngine implements Engine {
     if (this.records.size === 0 && !preceding) return undefined;
     const key = groupKey(event, this.groupBy, false)!;
     let rec = this.records.get(key);
-    if (rec !== undefined) this.prune(key, rec);
+    // Pruning may drop the whole record: go on without it (a new failure starts a new one).
+    if (rec !== undefined && !this.prune(key, rec)) rec = undefined;
     let finding: Finding | undefined;
     if (final && rec !== undefined) {
       const from = Math.max(t - this.withinMs, rec.consumedUpTo);
       const fresh = firstAfter(rec.times, t, 0) - firstAfter(rec.times, from, 0);
       if (fresh >= this.atLeast) {
         rec.consumedUpTo = Math.max(rec.consumedUpTo, t);
+        // Failures dropped to the cap inside the window are missing from `fresh`: say "at least".
+        const atLeast = rec.droppedUpTo > from;
         finding = {
           event,
           group: groupRecord(event, this.groupBy),
-          summary: `called ${event.operation} after ${fresh} preceding failures within ${formatDuration(this.withinMs)}`,
-          measures: { failures: fresh, window_seconds: this.withinMs / 1000 },
+          summary: `called ${event.operation} after ${atLeast ? 'at least ' : ''}${fresh} preceding failures within ${formatDuration(this.withinMs)}`,
+          measures: { failures: fresh, window_seconds: this.withinMs / 1000, ...(atLeast ? { failures_is_lower_bound: true } : {}) },
         };
       }
     }
     if (preceding) {
       if (rec === undefined) {
-        rec = { times: [], consumedUpTo: -Infinity };
+        rec = { times: [], consumedUpTo: -Infinity, droppedUpTo: -Infinity };
         this.records.add(key, rec);
       }
       insertSorted(rec.times, t, undefined, undefined);
       if (rec.times.length > this.maxFailures) {
-        rec.times.shift();
+        rec.droppedUpTo = Math.max(rec.droppedUpTo, rec.times.shift()!);
         this.overflows++;
       }
     }
     return finding;
   }
 
-  /** Drops failures no window can reach any more; the whole record when nothing in it matters. */
-  private prune(key: string, rec: FailureRecord): void {
+  /**
+   * Drops failures no window can reach any more, and the whole record when nothing in it matters;
+   * false when the record is gone.
+   */
+  private prune(key: string, rec: FailureRecord): boolean {
     const before = this.gate.latestMs - this.allowedLatenessMs - this.withinMs;
     const n = firstAfter(rec.times, before, 0);
     if (n > 0) rec.times.splice(0, n);
     // Failures still to come are at or after newest - lateness, so an older consumption is moot.
-    if (rec.times.length === 0 && rec.consumedUpTo < before + this.withinMs) this.records.delete(key);
+    if (rec.times.length > 0 || rec.consumedUpTo >= before + this.withinMs) return true;
+    this.records.delete(key);
+    return false;
   }
 
   private boundBytes(): number {
@@ -132,8 +145,8 @@ export class SequenceEngine implements Engine {
   }
 
   snapshot(): Uint8Array {
-    const records: [string, number[], number][] = [];
-    for (const [key, rec] of this.records.entries()) records.push([key, rec.times, rec.consumedUpTo]);
+    const records: [string, number[], number, number][] = [];
+    for (const [key, rec] of this.records.entries()) records.push([key, rec.times, rec.consumedUpTo, rec.droppedUpTo]);
     return encodeEngineState('sequence', this.fingerprint, [
       encodeScalars([this.gate.latestMs, this.gate.late, this.records.evictions, this.overflows]),
       new TextEncoder().encode(JSON.stringify(records, (_k, v: unknown) => (v === -Infinity ? null : v))),
@@ -151,14 +164,15 @@ export class SequenceEngine implements Engine {
         if (!Array.isArray(list)) throw new Error('failures: not a list');
         const out = new CandidateGroups<FailureRecord>(this.sketch.candidates);
         for (const e of list.slice(-out.capacity)) {
-          if (!Array.isArray(e) || typeof e[0] !== 'string' || !Array.isArray(e[1]) || !(e[2] === null || typeof e[2] === 'number')) {
+          const time = (x: unknown) => x === null || typeof x === 'number';
+          if (!Array.isArray(e) || typeof e[0] !== 'string' || !Array.isArray(e[1]) || !time(e[2]) || !time(e[3])) {
             throw new Error('failures: bad entry');
           }
           const times = e[1] as unknown[];
           if (!times.every((x, i) => typeof x === 'number' && Number.isFinite(x) && (i === 0 || (times[i - 1] as number) <= x))) {
             throw new Error('failures: times not ascending numbers');
           }
-          out.add(e[0], { times: times as number[], consumedUpTo: e[2] ?? -Infinity });
+          out.add(e[0], { times: times as number[], consumedUpTo: e[2] ?? -Infinity, droppedUpTo: e[3] ?? -Infinity });
         }
         return out;
       },

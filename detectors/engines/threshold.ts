@@ -115,10 +115,14 @@ export class ThresholdEngine implements Engine {
     this.countQuery = new CountQuery(this.counts);
     this.log = new RecentLog(this.sketch.recentEvents);
     this.candidates = this.newCandidates();
-    // Caps above the thresholds (see GroupTimeline): N + 2 events decide every in-order crossing;
-    // values twice the distinct threshold, as a value can repeat.
-    this.maxEvents = (this.countAbove ?? this.distinctAbove ?? 0) + 2;
-    this.maxValues = this.distinctAbove !== undefined ? 2 * (this.distinctAbove + 1) : 0;
+    // Caps above the thresholds (see GroupTimeline): N + 2 events decide every in-order crossing.
+    // A late event's windows reach back W + lateness, which a group reading at an even rate of up
+    // to N + 2 per window fills with (N + 2) x (W + lateness) / W events: kept too, so that such
+    // late events are decided exactly. Values: twice the distinct threshold (a value can repeat),
+    // scaled the same way. Beyond the caps a group is well over its threshold.
+    const reach = (this.windowMs + this.allowedLatenessMs) / this.windowMs;
+    this.maxEvents = Math.ceil(((this.countAbove ?? this.distinctAbove ?? 0) + 2) * reach);
+    this.maxValues = this.distinctAbove !== undefined ? Math.ceil(2 * (this.distinctAbove + 1) * reach) : 0;
     this.keyHasher = new KeyHasher(this.sketch.seed);
     this.valueHasher = new KeyHasher(this.sketch.seed ^ VALUE_SEED);
     // Sample a group's secrets once it is half way to a threshold.

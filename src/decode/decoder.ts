@@ -1,7 +1,8 @@
-import { gunzipSync } from 'node:zlib';
 import type { FormatResult, JsonObject, Payload, RecordFormat, RejectReason, UnrelatedResult } from '../../normalizers/format.js';
 import type { SecretAccessEvent } from '../../normalizers/schema.js';
+import { UNLIMITED_BUDGET, type DecodeBudget } from './budget.js';
 import type { InputCursor } from './cursor.js';
+import { runSync, type DecodeWork } from './inflate.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.js';
 import type { DecodeSink } from './sink.js';
 
@@ -10,6 +11,7 @@ const GZIP_MAGIC_1 = 0x8b;
 // Base64 (standard or URL-safe) with optional line breaks, as Pub/Sub and `awslogs.data` carry it.
 const BASE64_TEXT = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const RECORD_STEP = Object.freeze({ kind: 'record' as const });
 
 function chain(prefix: string, name: string): string {
   return prefix === '' ? name : `${prefix}>${name}`;
@@ -28,6 +30,12 @@ function chain(prefix: string, name: string): string {
  * if it had been parsed and classified, WITHOUT being validated as JSON (a syntax error hidden
  * inside such a record is not reported as `invalid_json`). What is certain is the formats'
  * business: the decoder only asks, in format order.
+ *
+ * The work is written as generators (`*Work` methods) that pause at every gunzip and record
+ * boundary: `decodeBytes`/`decodeText`/`decodeValue` run them to the end on the spot (files),
+ * while a receiver drives them itself, inflating off the event loop and handing the loop back
+ * between records (see `src/receivers/decode-driver.ts`). A `DecodeBudget` bounds what all the
+ * inflations of one input produce together.
  */
 export class Decoder {
   private readonly limits: DecodeLimits;
@@ -44,7 +52,22 @@ export class Decoder {
   }
 
   /** Bytes of any supported encoding: gzip, UTF-8 JSON, JSON lines, base64 of those. */
-  decodeBytes(bytes: Uint8Array, cursor: InputCursor, prefix = '', depth = 0): void {
+  decodeBytes(bytes: Uint8Array, cursor: InputCursor, budget: DecodeBudget = UNLIMITED_BUDGET): void {
+    runSync(this.bytesWork(bytes, cursor, budget));
+  }
+
+  /** Text: one JSON document, JSON lines, or base64 of any supported bytes. */
+  decodeText(text: string, cursor: InputCursor, budget: DecodeBudget = UNLIMITED_BUDGET): void {
+    runSync(this.textWork(text, cursor, budget));
+  }
+
+  /** One record or envelope already parsed (an OTLP map body, a parsed JSON document). */
+  decodeValue(value: unknown, cursor: InputCursor, budget: DecodeBudget = UNLIMITED_BUDGET): void {
+    runSync(this.valueWork(value, cursor, budget));
+  }
+
+  /** `decodeBytes` as work to drive. */
+  *bytesWork(bytes: Uint8Array, cursor: InputCursor, budget: DecodeBudget, prefix = '', depth = 0): DecodeWork {
     if (depth > this.limits.maxEnvelopeDepth) {
       return this.reject(cursor, prefix, 'too_deep', `envelopes nested deeper than ${this.limits.maxEnvelopeDepth}`, bytes);
     }
@@ -52,16 +75,20 @@ export class Decoder {
       return this.reject(cursor, prefix, 'too_large', `input of ${bytes.length} bytes exceeds ${this.limits.maxInputBytes}`, bytes.subarray(0, 64));
     }
     if (bytes.length >= 2 && bytes[0] === GZIP_MAGIC_0 && bytes[1] === GZIP_MAGIC_1) {
-      let inflated: Buffer;
-      try {
-        inflated = gunzipSync(bytes, { maxOutputLength: this.limits.maxDecompressedBytes });
-      } catch (err) {
-        const tooLarge = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError;
-        return tooLarge
-          ? this.reject(cursor, prefix, 'too_large', `gzip output exceeds ${this.limits.maxDecompressedBytes} bytes`, bytes.subarray(0, 64))
-          : this.reject(cursor, prefix, 'invalid_gzip', `gzip data is corrupt or truncated: ${(err as Error).message}`, bytes);
+      const room = Math.min(this.limits.maxDecompressedBytes, budget.remaining);
+      const tooLarge = (): void => {
+        budget.exhausted();
+        const limit = room < this.limits.maxDecompressedBytes ? `the ${room} bytes left of its input's decompression budget` : `${room} bytes`;
+        this.reject(cursor, prefix, 'too_large', `gzip output exceeds ${limit}`, bytes.subarray(0, 64));
+      };
+      if (room <= 0) return tooLarge();
+      const inflated = yield { kind: 'inflate', bytes, maxOutputLength: room, budget };
+      if (inflated === undefined) throw new Error('Decoder: an inflate step was resumed without its result');
+      if (!inflated.ok) {
+        if (inflated.tooLarge) return tooLarge();
+        return this.reject(cursor, prefix, 'invalid_gzip', `gzip data is corrupt or truncated: ${inflated.message}`, bytes);
       }
-      return this.decodeBytes(inflated, cursor, chain(prefix, 'gzip'), depth + 1);
+      return yield* this.bytesWork(inflated.bytes, cursor, budget, chain(prefix, 'gzip'), depth + 1);
     }
     let text: string;
     try {
@@ -69,11 +96,11 @@ export class Decoder {
     } catch {
       return this.reject(cursor, prefix, 'invalid_encoding', 'input is neither gzip nor valid UTF-8 text', bytes);
     }
-    this.decodeText(text, cursor, prefix, depth);
+    yield* this.textWork(text, cursor, budget, prefix, depth);
   }
 
-  /** Text: one JSON document, JSON lines, or base64 of any supported bytes. */
-  decodeText(text: string, cursor: InputCursor, prefix = '', depth = 0): void {
+  /** `decodeText` as work to drive. */
+  *textWork(text: string, cursor: InputCursor, budget: DecodeBudget, prefix = '', depth = 0): DecodeWork {
     if (depth > this.limits.maxEnvelopeDepth) {
       return this.reject(cursor, prefix, 'too_deep', `envelopes nested deeper than ${this.limits.maxEnvelopeDepth}`, text);
     }
@@ -87,33 +114,36 @@ export class Decoder {
       try {
         value = JSON.parse(text);
       } catch (err) {
-        if (text.indexOf('\n', start) !== -1) return this.decodeJsonLines(text, cursor, prefix, depth);
+        if (text.indexOf('\n', start) !== -1) return yield* this.jsonLinesWork(text, cursor, budget, prefix, depth);
         return this.reject(cursor, prefix, 'invalid_json', jsonErrorDetail(err), text);
       }
-      return this.decodeValue(value, cursor, prefix, depth);
+      return yield* this.valueWork(value, cursor, budget, prefix, depth);
     }
     const trimmed = text.trim().replace(/[\r\n]+/g, '');
     if (BASE64_TEXT.test(trimmed)) {
       const bytes = Buffer.from(trimmed, 'base64');
       const b0 = bytes[0];
       if (bytes.length > 0 && (b0 === GZIP_MAGIC_0 || b0 === 0x7b || b0 === 0x5b || b0 === 0x20 || b0 === 0x0a)) {
-        return this.decodeBytes(bytes, cursor, chain(prefix, 'base64'), depth + 1);
+        return yield* this.bytesWork(bytes, cursor, budget, chain(prefix, 'base64'), depth + 1);
       }
       return this.reject(cursor, prefix, 'invalid_base64', 'base64 text does not decode to gzip or JSON', text);
     }
     this.reject(cursor, prefix, 'invalid_json', 'input is not JSON, JSON lines, gzip or base64', text);
   }
 
-  /** One record or envelope already parsed (an OTLP map body, a parsed JSON document). */
-  decodeValue(value: unknown, cursor: InputCursor, prefix = '', depth = 0): void {
+  /** `decodeValue` as work to drive. */
+  *valueWork(value: unknown, cursor: InputCursor, budget: DecodeBudget, prefix = '', depth = 0): DecodeWork {
     if (depth > this.limits.maxEnvelopeDepth) {
       return this.reject(cursor, prefix, 'too_deep', `envelopes nested deeper than ${this.limits.maxEnvelopeDepth}`, value);
     }
     if (Array.isArray(value)) {
-      for (const item of value) this.decodeValue(item, cursor, prefix, depth + 1);
+      for (const item of value) {
+        yield* this.valueWork(item, cursor, budget, prefix, depth + 1);
+        yield RECORD_STEP;
+      }
       return;
     }
-    if (typeof value === 'string') return this.decodeText(value, cursor, prefix, depth + 1);
+    if (typeof value === 'string') return yield* this.textWork(value, cursor, budget, prefix, depth + 1);
     if (typeof value !== 'object' || value === null) {
       return this.reject(cursor, prefix, 'unknown_format', `a ${value === null ? 'null' : typeof value} is not an audit record`, value);
     }
@@ -127,12 +157,12 @@ export class Decoder {
         // A format bug must cost one record, not the stream.
         result = { kind: 'rejected', reason: 'malformed_record', detail: `${format.name}: ${(err as Error).message}` };
       }
-      return this.apply(result, record, cursor, chain(prefix, format.name), depth);
+      return yield* this.apply(result, record, cursor, budget, chain(prefix, format.name), depth);
     }
     this.reject(cursor, prefix, 'unknown_format', `no known audit record or envelope has keys ${describeKeys(record)}`, record);
   }
 
-  private apply(result: FormatResult, record: JsonObject, cursor: InputCursor, format: string, depth: number): void {
+  private *apply(result: FormatResult, record: JsonObject, cursor: InputCursor, budget: DecodeBudget, format: string, depth: number): DecodeWork {
     switch (result.kind) {
       case 'events': {
         const index = cursor.take();
@@ -145,10 +175,16 @@ export class Decoder {
         return;
       }
       case 'children':
-        for (const item of result.items) this.decodeValue(item, cursor, format, depth + 1);
+        for (const item of result.items) {
+          yield* this.valueWork(item, cursor, budget, format, depth + 1);
+          yield RECORD_STEP;
+        }
         return;
       case 'payloads':
-        for (const payload of result.items) this.decodePayload(payload, cursor, format, depth + 1);
+        for (const payload of result.items) {
+          yield* this.payloadWork(payload, cursor, budget, format, depth + 1);
+          yield RECORD_STEP;
+        }
         return;
       case 'unrelated':
         return this.unrelated(cursor, format, result.reason);
@@ -184,23 +220,23 @@ export class Decoder {
     return false;
   }
 
-  private decodePayload(payload: Payload, cursor: InputCursor, prefix: string, depth: number): void {
+  private *payloadWork(payload: Payload, cursor: InputCursor, budget: DecodeBudget, prefix: string, depth: number): DecodeWork {
     switch (payload.kind) {
       case 'text':
-        return this.decodeText(payload.text, cursor, prefix, depth);
+        return yield* this.textWork(payload.text, cursor, budget, prefix, depth);
       case 'bytes':
-        return this.decodeBytes(payload.bytes, cursor, prefix, depth);
+        return yield* this.bytesWork(payload.bytes, cursor, budget, prefix, depth);
       case 'base64': {
         const compact = payload.text.replace(/\s+/g, '');
         if (!BASE64_TEXT.test(compact)) {
           return this.reject(cursor, prefix, 'invalid_base64', 'payload is not valid base64', payload.text);
         }
-        return this.decodeBytes(Buffer.from(compact, 'base64'), cursor, chain(prefix, 'base64'), depth);
+        return yield* this.bytesWork(Buffer.from(compact, 'base64'), cursor, budget, chain(prefix, 'base64'), depth);
       }
     }
   }
 
-  private decodeJsonLines(text: string, cursor: InputCursor, prefix: string, depth: number): void {
+  private *jsonLinesWork(text: string, cursor: InputCursor, budget: DecodeBudget, prefix: string, depth: number): DecodeWork {
     let lineStart = 0;
     let lineNo = 0;
     while (lineStart < text.length) {
@@ -219,7 +255,8 @@ export class Decoder {
         this.reject(cursor, prefix, 'invalid_json', `line ${lineNo}: ${jsonErrorDetail(err)}`, line);
         continue;
       }
-      this.decodeValue(value, cursor, prefix, depth);
+      yield* this.valueWork(value, cursor, budget, prefix, depth);
+      yield RECORD_STEP;
     }
   }
 

@@ -16,7 +16,7 @@ export const ERROR_CODES = {
   SW_STATE_CORRUPT: 'the detector state file, an engine snapshot in it or the write-ahead log is truncated, altered or of the wrong shape (the message names the file and the rule)',
   SW_STATE_INCOMPATIBLE: 'a detection engine snapshot was written by another engine type, configuration or format version',
   SW_OTLP_MALFORMED: 'an OTLP request body cannot be decoded (not protobuf or OTLP/JSON of a logs export request, or nested too deep)',
-  SW_RECEIVER_OVERLOADED: 'a receiver has more records in flight than it may queue; the sender should retry later',
+  SW_RECEIVER_OVERLOADED: 'the receivers hold more records or bytes in flight than they may (max_records_in_flight, max_bytes_in_flight); the sender should retry later',
   SW_RECEIVER_LISTEN: 'a receiver cannot listen on its address (in use, not permitted, or not a valid address)',
   SW_RECEIVER_STATE: 'a receiver was started twice or after it was stopped',
   SW_WAL_IO: 'the write-ahead log of detector state cannot be written or synced (disk full, I/O error); the request is refused and leaves no trace',

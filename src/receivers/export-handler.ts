@@ -4,12 +4,15 @@ import { isConsumerOverloaded, type BatchConsumer, type DecoderFactory } from '.
 import type { Intake } from './intake.js';
 import { OtlpIngest } from './otlp-ingest.js';
 import type { ReceiverStats } from './receiver-stats.js';
+import type { RequestBudget } from './request-budget.js';
 
 /** What a transport answers, before it is spelled as an HTTP status or a gRPC code. */
 export type ExportOutcome =
   | { kind: 'ok'; partialSuccess: ExportLogsPartialSuccess | undefined }
   /** The body is not an OTLP logs request: HTTP 400, gRPC INVALID_ARGUMENT (not retried). */
   | { kind: 'malformed'; message: string }
+  /** The request inflates past `max_decompressed_bytes`: HTTP 413, gRPC INVALID_ARGUMENT (not retried). */
+  | { kind: 'too_large'; message: string }
   /** Too much in flight: HTTP 429, gRPC RESOURCE_EXHAUSTED with RetryInfo (retried). */
   | { kind: 'overloaded'; message: string }
   /** The consumer failed: HTTP 503, gRPC UNAVAILABLE (retried). */
@@ -29,6 +32,10 @@ export interface ExportHandlerOptions {
 /**
  * The transport-independent part of both OTLP receivers: decode the request, admit it into the
  * intake, decode the log bodies into events, hand them to the consumer, and count.
+ *
+ * `budget` is the request's byte account, opened by the transport before it buffered the body and
+ * released by the transport when the answer is decided: here the decoded request and every
+ * inflated log body are charged to it.
  */
 export class LogsExportHandler {
   private readonly ingest: OtlpIngest;
@@ -37,7 +44,7 @@ export class LogsExportHandler {
     this.ingest = new OtlpIngest(options.receiver, options.createDecoder);
   }
 
-  async export(body: Uint8Array, encoding: OtlpEncoding): Promise<ExportOutcome> {
+  async export(body: Uint8Array, encoding: OtlpEncoding, budget: RequestBudget): Promise<ExportOutcome> {
     const { intake, stats } = this.options;
     let request;
     try {
@@ -51,19 +58,23 @@ export class LogsExportHandler {
     }
     const records = countLogRecords(request);
     if (records === 0) return { kind: 'ok', partialSuccess: undefined };
-    if (!intake.tryAcquire(records)) {
+    // The decoded request lives as long as the body did: count it once more.
+    const held = budget.hold(body.byteLength);
+    if (!held || !intake.tryAcquire(records)) {
       stats.overloaded++;
-      return {
-        kind: 'overloaded',
-        message: `${intake.recordsInFlight} log records in flight (limit ${intake.maxRecordsInFlight}); retry later`,
-      };
+      return { kind: 'overloaded', message: intake.describeLoad(!held) };
     }
     try {
       let result;
       try {
-        result = this.ingest.ingest(request);
+        result = await this.ingest.ingest(request, budget);
       } catch (err) {
         return this.internal(err);
+      }
+      if (result.refusal !== undefined) {
+        if (result.refusal === 'too_large') stats.tooLarge++;
+        else stats.overloaded++;
+        return { kind: result.refusal, message: result.detail };
       }
       const { batch, partialSuccess } = result;
       stats.records += batch.logRecords;

@@ -1,21 +1,34 @@
 import { allFormats } from '../../normalizers/index.js';
+import { UNLIMITED_BUDGET } from '../decode/budget.js';
 import { InputCursor } from '../decode/cursor.js';
 import { Decoder } from '../decode/decoder.js';
+import { inflateAsync, type DecodeWork, type InflateResult } from '../decode/inflate.js';
 import type { Rejection } from '../decode/rejection.js';
 import type { DecodeSink } from '../decode/sink.js';
 import { anyValueToJs, type ExportLogsPartialSuccess, type ExportLogsRequest, type LogRecord } from '../otlp/codec.js';
 import type { DecoderFactory, IngestBatch } from './consumer.js';
+import type { BudgetRefusal, RequestBudget } from './request-budget.js';
+import { TimeSlice } from './time-slice.js';
 
 /** Detail kept per reason in a partial success message. */
 const MAX_DETAIL_CHARS = 160;
 
 export const defaultDecoderFactory: DecoderFactory = (sink) => new Decoder(allFormats, sink);
 
-export interface IngestResult {
-  batch: IngestBatch;
-  /** Undefined when every log record was accepted. */
-  partialSuccess: ExportLogsPartialSuccess | undefined;
-}
+export type IngestResult =
+  | {
+      batch: IngestBatch;
+      /** Undefined when every log record was accepted. */
+      partialSuccess: ExportLogsPartialSuccess | undefined;
+      refusal?: undefined;
+    }
+  /** The request's budget ran out while decoding: nothing of it may be consumed. */
+  | { refusal: BudgetRefusal; detail: string };
+
+/** What ingest needs of a request's budget: a decoder budget that may say why it stopped. */
+export type IngestBudget = Pick<RequestBudget, 'remaining' | 'spend' | 'exhausted' | 'refusal' | 'maxDecompressedBytes' | 'bytesInflated'>;
+
+const UNLIMITED: IngestBudget = { ...UNLIMITED_BUDGET, refusal: undefined, maxDecompressedBytes: Number.POSITIVE_INFINITY, bytesInflated: 0 };
 
 /**
  * Turns OTLP export requests into decoder calls, one log record body at a time:
@@ -23,7 +36,9 @@ export interface IngestResult {
  * a map or array body as an already parsed value, and a record without body is rejected.
  *
  * One instance per receiver: its cursor numbers audit records across all requests since start, so
- * `raw.source` + `raw.index` point at one record. Decoding is synchronous, so requests never interleave.
+ * `raw.source` + `raw.index` point at one record. Requests interleave (inflations run on the thread
+ * pool, and the event loop is handed back between records), but each stretch of decoding runs
+ * with its own request's batch as the sink's target.
  */
 export class OtlpIngest {
   private readonly cursor: InputCursor;
@@ -43,23 +58,25 @@ export class OtlpIngest {
     this.decoder = createDecoder(sink);
   }
 
-  ingest(request: ExportLogsRequest): IngestResult {
+  /**
+   * Decodes every log record of `request` within `budget`. Stops at the first record that
+   * exhausts the budget (a gzip bomb, nested or not) and returns the refusal instead of a batch.
+   */
+  async ingest(request: ExportLogsRequest, budget: IngestBudget = UNLIMITED): Promise<IngestResult> {
     const batch: IngestBatch = { receiver: this.receiver, events: [], rejections: [], unrelated: 0, logRecords: 0 };
-    this.batch = batch;
+    const slice = new TimeSlice();
     let rejectedRecords = 0;
-    try {
-      for (const rl of request.resourceLogs) {
-        for (const sl of rl.scopeLogs) {
-          for (const record of sl.logRecords) {
-            batch.logRecords++;
-            const before = batch.rejections.length;
-            this.decodeRecord(record, batch);
-            if (batch.rejections.length > before) rejectedRecords++;
-          }
+    for (const rl of request.resourceLogs) {
+      for (const sl of rl.scopeLogs) {
+        for (const record of sl.logRecords) {
+          batch.logRecords++;
+          const before = batch.rejections.length;
+          await this.drive(this.recordWork(record, budget), batch, slice);
+          if (budget.refusal !== undefined) return { refusal: budget.refusal, detail: refusalDetail(budget) };
+          if (batch.rejections.length > before) rejectedRecords++;
+          await slice.pause();
         }
       }
-    } finally {
-      this.batch = undefined;
     }
     return { batch, partialSuccess: rejectedRecords === 0 ? undefined : summarize(rejectedRecords, batch.logRecords, batch.rejections) };
   }
@@ -69,22 +86,50 @@ export class OtlpIngest {
     return this.batch;
   }
 
-  private decodeRecord(record: LogRecord, batch: IngestBatch): void {
+  /** Runs decoding work: gunzip on the thread pool, a turn of the event loop when a slice is used up. */
+  private async drive(work: DecodeWork, batch: IngestBatch, slice: TimeSlice): Promise<void> {
+    let input: InflateResult | undefined;
+    for (;;) {
+      this.batch = batch;
+      let next;
+      try {
+        next = work.next(input);
+      } finally {
+        this.batch = undefined;
+      }
+      if (next.done === true) return;
+      if (next.value.kind === 'inflate') {
+        input = await inflateAsync(next.value);
+        slice.resumed();
+      } else {
+        input = undefined;
+        await slice.pause();
+      }
+    }
+  }
+
+  private *recordWork(record: LogRecord, budget: IngestBudget): DecodeWork {
     const body = record.body;
     if (body === undefined) {
-      batch.rejections.push(emptyBody(this.cursor));
+      this.current().rejections.push(emptyBody(this.cursor));
       return;
     }
     switch (body.kind) {
       case 'string':
-        return this.decoder.decodeText(body.value, this.cursor);
+        return yield* this.decoder.textWork(body.value, this.cursor, budget);
       case 'bytes':
-        return this.decoder.decodeBytes(body.value, this.cursor);
+        return yield* this.decoder.bytesWork(body.value, this.cursor, budget);
       default:
         // Maps and arrays are parsed records or batches; scalars are rejected by the decoder.
-        return this.decoder.decodeValue(anyValueToJs(body), this.cursor);
+        return yield* this.decoder.valueWork(anyValueToJs(body), this.cursor, budget);
     }
   }
+}
+
+function refusalDetail(budget: IngestBudget): string {
+  return budget.refusal === 'too_large'
+    ? `the request inflates to more than max_decompressed_bytes (${budget.maxDecompressedBytes}), nested log bodies included`
+    : 'secretwatch has too many bytes in flight to decode this request now; retry later';
 }
 
 function emptyBody(cursor: InputCursor): Rejection {

@@ -19,10 +19,10 @@ export interface ReceiverParts {
 export function receiverParts(
   name: string,
   deps: ReceiverDeps,
-  config: { max_records_in_flight: number; bearer_token: string | undefined },
+  config: { max_records_in_flight: number; max_bytes_in_flight: number; bearer_token: string | undefined },
 ): ReceiverParts {
   const stats = deps.stats ?? new ReceiverStats();
-  const intake = deps.intake ?? new Intake(config.max_records_in_flight);
+  const intake = deps.intake ?? new Intake(config.max_records_in_flight, config.max_bytes_in_flight);
   return {
     stats,
     intake,

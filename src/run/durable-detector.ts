@@ -117,13 +117,22 @@ export class DurableDetector {
   }
 
   /**
-   * Scores one request's events and makes its effect durable: resolves (with its alerts) once its
-   * alerts are in the outbox and its events in the log. Rejects with SW_RECEIVER_OVERLOADED (429)
-   * when the outbox is full, while an earlier failure is undone, or when this request was scored
-   * after a request that failed; with the write error (503) when its own write or sync failed.
-   * Either way nothing of it remains in detector state.
+   * Scores one request's events (handing the event loop back through `pause` between events), then
+   * returns `committed`, which settles once the request's effect is durable: its alerts in the
+   * outbox and its events in the log. The caller serializes scoring (one request at a time) but not
+   * the commits, so the next request is scored while this one's fdatasync runs and their log
+   * records share one write.
+   *
+   * Refusals (thrown, or `committed` rejected): SW_RECEIVER_OVERLOADED (429) when the outbox is
+   * full, while an earlier failure is undone, when this request was scored after a request that
+   * failed, or when the log is over its bound; the write error (503) when its own write or sync
+   * failed. Either way nothing of the request remains in detector state.
    */
-  async score(events: readonly SecretAccessEvent[], appendAlerts: (alerts: Alert[]) => Promise<void>): Promise<readonly Alert[]> {
+  async score(
+    events: readonly SecretAccessEvent[],
+    appendAlerts: (alerts: Alert[]) => Promise<void>,
+    pause: () => Promise<void> = noPause,
+  ): Promise<{ committed: Promise<readonly Alert[]> }> {
     while (this.paused !== undefined) await this.paused;
     if (this.wal.unusable !== undefined) throw this.wal.unusable;
     // A rebuild takes moments: retry later (429), like a full outbox.
@@ -136,8 +145,29 @@ export class DurableDetector {
     const generation = this.generation;
     const clockMs = this.clock.now();
     this.inFlight++;
+    let alerts: Alert[];
     try {
-      const alerts = this.clock.during(clockMs, () => scoreAll(this.detector, events));
+      const detector = this.detector;
+      alerts = await this.clock.duringAsync(clockMs, () => scoreYielding(detector, events, pause));
+    } catch (err) {
+      this.settledOne();
+      this.fail(err);
+      throw err;
+    }
+    const committed = this.commit(generation, clockMs, events, alerts, appendAlerts);
+    committed.catch(() => undefined);
+    return { committed };
+  }
+
+  /** Queues the request's outbox append and log record behind those scored before it; settles when durable. */
+  private async commit(
+    generation: number,
+    clockMs: number,
+    events: readonly SecretAccessEvent[],
+    alerts: Alert[],
+    appendAlerts: (alerts: Alert[]) => Promise<void>,
+  ): Promise<readonly Alert[]> {
+    try {
       const previous = this.commitTail;
       const queued = (async () => {
         await previous;
@@ -156,8 +186,12 @@ export class DurableDetector {
       if (isSecretwatchError(err) && err.code === 'SW_OUTBOX_FULL') throw consumerOverloaded(`the alert outbox is full: ${err.message}`);
       throw err;
     } finally {
-      if (--this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      this.settledOne();
     }
+  }
+
+  private settledOne(): void {
+    if (--this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
   /**
@@ -289,6 +323,15 @@ class RequestClock {
     return this.wall();
   }
 
+  async duringAsync<T>(ms: number, work: () => Promise<T>): Promise<T> {
+    this.fixedMs = ms;
+    try {
+      return await work();
+    } finally {
+      this.fixedMs = undefined;
+    }
+  }
+
   during<T>(ms: number, work: () => T): T {
     this.fixedMs = ms;
     try {
@@ -307,3 +350,16 @@ function scoreAll(detector: Detector, events: readonly SecretAccessEvent[]): Ale
   }
   return alerts;
 }
+
+/** The same, handing the event loop back through `pause` between events (a request being scored live). */
+async function scoreYielding(detector: Detector, events: readonly SecretAccessEvent[], pause: () => Promise<void>): Promise<Alert[]> {
+  const alerts: Alert[] = [];
+  for (const event of events) {
+    await pause();
+    const raised = detector.process(event);
+    if (raised.length > 0) alerts.push(...raised);
+  }
+  return alerts;
+}
+
+const noPause = (): Promise<void> => Promise.resolve();

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Detector } from '../../detectors/detector.js';
+import type { Intake } from '../receivers/intake.js';
 import type { ReceiverStats } from '../receivers/receiver-stats.js';
 import type { WalStats } from '../state/wal/write-ahead-log.js';
 import type { DurabilityStats } from './durable-detector.js';
@@ -11,6 +12,8 @@ import type { DurabilityStats } from './durable-detector.js';
  */
 export interface SidecarMetricSources {
   receivers: readonly { name: string; stats: ReceiverStats }[];
+  /** The receivers' shared admission bound. */
+  intake: Intake;
   /** The detector now (it is replaced when state is rebuilt after a failed request). */
   detector: () => Detector;
   durability: { stats: DurabilityStats; wal: { bytes: number; stats: WalStats } };
@@ -80,6 +83,8 @@ export function registerSidecarMetrics(registry: Registry, sources: SidecarMetri
       ).map(([reason, n]): [Record<string, string>, number] => [{ receiver: r.name, reason }, n]),
     ),
   );
+  gauge(registry, 'secretwatch_intake_bytes_in_flight', 'Bytes buffered and decoded by requests not answered yet (bound: max_bytes_in_flight).', [], () => [[{}, sources.intake.bytesInFlight]]);
+  gauge(registry, 'secretwatch_intake_records_in_flight', 'Log records decoded and not yet consumed (bound: max_records_in_flight).', [], () => [[{}, sources.intake.recordsInFlight]]);
   const ruleStats = (read: (s: ReturnType<Detector['stats']>[string]) => number) => (): [Record<string, string>, number][] =>
     Object.entries(sources.detector().stats()).map(([rule, s]) => [{ rule }, read(s)]);
   mirrored(registry, 'secretwatch_alerts_total', 'Alerts raised, by rule.', ['rule'], ruleStats((s) => s.alerts));

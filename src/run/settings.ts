@@ -10,6 +10,7 @@ import {
 } from '../config/schema.js';
 import { SecretwatchError } from '../errors/codes.js';
 import { resolveOtlpExport, type OtlpExportOptions, type ResolvedOtlpExport } from '../export/otlp/export-config.js';
+import { optionalToken } from '../receivers/config-checks.js';
 import { parseEndpoint } from '../receivers/endpoint.js';
 import { resolveOtlpGrpcConfig, type OtlpGrpcReceiverConfig } from '../receivers/otlp-grpc/config.js';
 import { resolveOtlpHttpConfig, type OtlpHttpReceiverConfig } from '../receivers/otlp-http/config.js';
@@ -51,13 +52,23 @@ export interface RunSettings {
 const ENDPOINT_VARIABLES = ['OTEL_EXPORTER_OTLP_LOGS_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT'];
 
 /**
+ * `SECRETWATCH_TOKEN`, checked like `bearer_token` in the file: set but empty (or blank) is an
+ * error, never a silent "no authentication". Unset means no token from the environment.
+ */
+function tokenFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.SECRETWATCH_TOKEN;
+  if (value === undefined) return undefined;
+  return optionalToken(value.trim(), 'SECRETWATCH_TOKEN');
+}
+
+/**
  * Config file, then environment overrides (`SECRETWATCH_TOKEN`, `SECRETWATCH_STATE_DIR`,
  * the OTEL_EXPORTER_OTLP_* variables), then flags. Throws SW_CONFIG_INVALID (or the export
  * settings' SW_EXPORT_CONFIG_INVALID) naming the key; the caller exits with code 2.
  */
 export function resolveRunSettings(flags: RunFlags, env: NodeJS.ProcessEnv = process.env): RunSettings {
   const config = loadConfig(flags.config, env);
-  const token = env.SECRETWATCH_TOKEN?.trim() || undefined;
+  const token = tokenFromEnv(env);
   const receiver = (section: Record<string, unknown> | null, flag: string | undefined, fallback: string): Record<string, unknown> | undefined => {
     if (section === null && flag === undefined) return undefined;
     const merged: Record<string, unknown> = { endpoint: fallback, ...(section ?? {}) };

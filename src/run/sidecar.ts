@@ -16,9 +16,11 @@ import type { Receiver } from '../receivers/receiver.js';
 import { nodeFiles, type FileLayer } from '../fs/file-layer.js';
 import type { Logger } from '../telemetry/logger.js';
 import { ProblemLog } from '../telemetry/problem-log.js';
+import { TimeSlice } from '../receivers/time-slice.js';
 import { DurableDetector } from './durable-detector.js';
 import { HealthServer } from './health-server.js';
 import { registerSidecarMetrics } from './metrics.js';
+import { SerialQueue } from './serial-queue.js';
 import type { RunSettings } from './settings.js';
 
 /** The addresses the sidecar actually listens on (ports resolved when configured as 0). */
@@ -56,6 +58,7 @@ export class Sidecar {
   private lastScoredAtMs = Number.NaN;
   /** Events scored, by `receiver|provider`: a handful of keys (2 receivers x 3 clouds). */
   private readonly eventsByReceiverProvider = new Map<string, number>();
+  private readonly scoring = new SerialQueue();
 
   constructor(
     private readonly settings: RunSettings,
@@ -102,7 +105,11 @@ export class Sidecar {
 
     const deps = {
       consumer: (batch: IngestBatch) => this.consume(batch),
-      intake: new Intake(Math.max(s.otlpHttp?.max_records_in_flight ?? 0, s.otlpGrpc?.max_records_in_flight ?? 0, 1)),
+      // One intake for both receivers: the bounds are on their sum (the larger of the two settings).
+      intake: new Intake(
+        Math.max(s.otlpHttp?.max_records_in_flight ?? 0, s.otlpGrpc?.max_records_in_flight ?? 0, 1),
+        Math.max(s.otlpHttp?.max_bytes_in_flight ?? 0, s.otlpGrpc?.max_bytes_in_flight ?? 0, 1),
+      ),
       onError: (err: Error) => this.problems.warn('otlp_request_failed', { err: err.message }, 'OTLP request failed'),
     };
     const addresses: ListeningAddresses = { httpPort: 0 };
@@ -110,14 +117,17 @@ export class Sidecar {
       const receiver = new OtlpHttpReceiver(s.otlpHttp, deps);
       this.receivers.push(receiver);
       addresses.otlpHttpPort = await receiver.start();
+      this.logReceiver(receiver.name, s.otlpHttp, addresses.otlpHttpPort);
     }
     if (s.otlpGrpc !== undefined) {
       const receiver = new OtlpGrpcReceiver(s.otlpGrpc, deps);
       this.receivers.push(receiver);
       addresses.otlpGrpcPort = await receiver.start();
+      this.logReceiver(receiver.name, s.otlpGrpc, addresses.otlpGrpcPort);
     }
     registerSidecarMetrics(this.registry, {
       receivers: this.receivers,
+      intake: deps.intake,
       detector: () => durable.current,
       durability: durable,
       lastEventTimeMs: () => this.lastEventTimeMs,
@@ -125,7 +135,8 @@ export class Sidecar {
       eventsByReceiverProvider: () => this.eventsByReceiverProvider,
     });
     addresses.httpPort = await this.health.listen(s.httpEndpoint);
-    this.saveTimer = setInterval(() => void this.saveState(), s.saveIntervalMs);
+    // Saved between two requests' scoring, never in the middle of one.
+    this.saveTimer = setInterval(() => void this.scoring.run(() => this.saveState()), s.saveIntervalMs);
     this.saveTimer.unref();
     this.ready = true;
     this.log.info(
@@ -142,27 +153,23 @@ export class Sidecar {
     return addresses;
   }
 
+  /** One line per receiver at start: where it listens and whether it requires a bearer token. */
+  private logReceiver(name: string, config: { endpoint: string; bearer_token: string | undefined }, port: number | undefined): void {
+    const requires = config.bearer_token !== undefined;
+    const fields = { receiver: name, endpoint: `${hostOf(config.endpoint)}:${port ?? ''}`, bearer_token_required: requires };
+    if (requires) this.log.info(fields, 'receiver requires a bearer token');
+    else this.log.warn(fields, 'receiver accepts requests without a token (set bearer_token or SECRETWATCH_TOKEN to require one)');
+  }
+
   /**
    * Scores one request's events; resolves once the alerts they raised are in the outbox and the
-   * events in the write-ahead log. A rejection leaves no trace in detector state (durable-detector.ts).
+   * events in the write-ahead log. Requests are scored one at a time (`scoring`), each handing the
+   * event loop back every few milliseconds; their commits overlap (one log fdatasync for several).
+   * A rejection leaves no trace in detector state (durable-detector.ts).
    */
   private async consume(batch: IngestBatch): Promise<void> {
-    const outbox = this.outbox;
-    const durable = this.durable;
-    if (outbox === undefined || durable === undefined || this.stopping !== undefined) throw consumerOverloaded('secretwatch is shutting down');
-    if (!outbox.hasRoom()) {
-      this.reportOutboxFull(outbox);
-      throw consumerOverloaded('the alert outbox is full: the backend is not taking alerts');
-    }
-    await durable.score(batch.events, async (alerts) => {
-      try {
-        await outbox.append(alerts);
-      } catch (err) {
-        if (isSecretwatchError(err) && err.code === 'SW_OUTBOX_FULL') this.reportOutboxFull(outbox);
-        else this.problems.error('outbox_write_failed', { dir: outbox.dir, err: (err as Error).message }, 'cannot write alerts to the outbox; the request fails');
-        throw err;
-      }
-    });
+    const { committed } = await this.scoring.run(() => this.score(batch));
+    await committed;
     // Only what was committed is counted and forwarded.
     for (const event of batch.events) {
       const key = `${batch.receiver}|${event.provider}`;
@@ -171,6 +178,31 @@ export class Sidecar {
       if (!(event.time_ms <= this.lastEventTimeMs)) this.lastEventTimeMs = event.time_ms;
     }
     this.lastScoredAtMs = this.clock();
+  }
+
+  /** The part of a request that runs in `scoring`: the checks and the scoring; the commit goes on after. */
+  private async score(batch: IngestBatch): Promise<{ committed: Promise<unknown> }> {
+    const outbox = this.outbox;
+    const durable = this.durable;
+    if (outbox === undefined || durable === undefined || this.stopping !== undefined) throw consumerOverloaded('secretwatch is shutting down');
+    if (!outbox.hasRoom()) {
+      this.reportOutboxFull(outbox);
+      throw consumerOverloaded('the alert outbox is full: the backend is not taking alerts');
+    }
+    const slice = new TimeSlice();
+    return durable.score(
+      batch.events,
+      async (alerts) => {
+        try {
+          await outbox.append(alerts);
+        } catch (err) {
+          if (isSecretwatchError(err) && err.code === 'SW_OUTBOX_FULL') this.reportOutboxFull(outbox);
+          else this.problems.error('outbox_write_failed', { dir: outbox.dir, err: (err as Error).message }, 'cannot write alerts to the outbox; the request fails');
+          throw err;
+        }
+      },
+      () => slice.pause(),
+    );
   }
 
   private reportOutboxFull(outbox: Outbox): void {

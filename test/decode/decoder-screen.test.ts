@@ -10,6 +10,8 @@ import { cloudTrailRecordFormat } from '../../normalizers/aws/cloudtrail-record.
 import { screenRawCloudTrailRecord } from '../../normalizers/aws/raw-record-screen.js';
 import { allFormats } from '../../normalizers/index.js';
 import type { SecretAccessEvent } from '../../normalizers/schema.js';
+import { UNLIMITED_BUDGET } from '../../src/decode/budget.js';
+import { runSync } from '../../src/decode/inflate.js';
 import { InputCursor } from '../../src/decode/cursor.js';
 import { Decoder } from '../../src/decode/decoder.js';
 import type { Rejection } from '../../src/decode/rejection.js';
@@ -57,7 +59,7 @@ describe('Decoder: pre-parse screens', () => {
 
   it('counts a screened record as unrelated under the same format chain, without parsing it', () => {
     reset();
-    const got = run([fake], (d, c) => d.decodeText('{"fake":1,"screen":1', c, 'gzip>cloudwatch-logs'));
+    const got = run([fake], (d, c) => runSync(d.textWork('{"fake":1,"screen":1', c, UNLIMITED_BUDGET, 'gzip>cloudwatch-logs')));
     expect(got.unrelated).toEqual([['gzip>cloudwatch-logs>fake', 'screened']]);
     expect(got.records).toBe(1);
     expect(got.rejections).toEqual([]); // not even valid JSON: the screen's word is taken

@@ -1,9 +1,11 @@
-import { credentials, makeGenericClientConstructor, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OTLPLogExporter as GrpcExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { otlpLogsTypes } from '../../src/otlp/proto-root.js';
 import { decodeRpcStatus } from '../../src/otlp/rpc-status.js';
 import { OtlpGrpcReceiver } from '../../src/receivers/otlp-grpc/receiver.js';
+import { grpcExportRaw, type RawGrpcResult } from '../support/grpc-raw.js';
 import { deeplyNestedProtobuf, jsonRequest, protobufRequest, stringRecord } from '../otlp/payloads.js';
 import { collector, fixtureJson, fixtureText, gate, goldenEvents, plain, sdkPipeline, waitFor, type LogBody } from './support.js';
 
@@ -12,34 +14,10 @@ const GCP_ENTRY = fixtureJson('golden/gcp/access-secret-version-success.json') a
 const AZURE_BATCH = fixtureText('golden/azure/records-mix.json');
 const TOKEN = 'grpc-t0ken';
 const MAX_REQUEST = 4 * 1024 * 1024;
+const MAX_INFLATED = 1024 * 1024;
 
-/** A raw client on the same method path, sending bytes as given (garbage included). */
-const RawClient = makeGenericClientConstructor(
-  {
-    Export: {
-      path: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: (b: Buffer) => b,
-      requestDeserialize: (b: Buffer) => b,
-      responseSerialize: (b: Buffer) => b,
-      responseDeserialize: (b: Buffer) => b,
-    },
-  },
-  'LogsService',
-);
-type RawResult = { error: ServiceError | null; response: Buffer | undefined };
-
-function exportRaw(port: number, bytes: Uint8Array, token: string | null = TOKEN): Promise<RawResult> {
-  const client = new RawClient(`127.0.0.1:${port}`, credentials.createInsecure());
-  const metadata = new Metadata();
-  if (token !== null) metadata.set('authorization', `Bearer ${token}`);
-  return new Promise((resolve) => {
-    (client.Export as (r: Buffer, m: Metadata, cb: (e: ServiceError | null, r?: Buffer) => void) => void)(Buffer.from(bytes), metadata, (error, response) => {
-      client.close();
-      resolve({ error, response });
-    });
-  });
+function exportRaw(port: number, bytes: Uint8Array, token: string | null = TOKEN): Promise<RawGrpcResult> {
+  return grpcExportRaw(port, bytes, token);
 }
 
 const good = (n = 1): Uint8Array => protobufRequest(jsonRequest(Array.from({ length: n }, () => stringRecord(CLOUDTRAIL))));
@@ -77,7 +55,7 @@ describe('OTLP/gRPC receiver refusals', () => {
   const sink = collector();
   const errors: Error[] = [];
   const receiver = new OtlpGrpcReceiver(
-    { endpoint: '127.0.0.1:0', bearer_token: TOKEN, max_request_bytes: MAX_REQUEST },
+    { endpoint: '127.0.0.1:0', bearer_token: TOKEN, max_request_bytes: MAX_REQUEST, max_decompressed_bytes: MAX_INFLATED },
     { consumer: sink.consumer, onError: (e) => errors.push(e) },
   );
   let port = 0;
@@ -134,6 +112,19 @@ describe('OTLP/gRPC receiver refusals', () => {
     expect(error?.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(error?.details).toMatch(/^Received message larger than max \(\d+ vs 4194304\)$/);
     expect(error?.metadata.get('grpc-status-details-bin')).toEqual([]);
+    expect(receiver.stats.tooLarge).toBe(1); // counted like the HTTP receiver's 413
+    await expectGoodRequestWorks();
+  });
+
+  it('gzip bombs in log bodies: INVALID_ARGUMENT once the request inflates past max_decompressed_bytes', async () => {
+    const bomb = gzipSync(Buffer.alloc(MAX_INFLATED / 4, 0x20)).toString('base64');
+    const before = { tooLarge: receiver.stats.tooLarge, events: sink.events().length };
+    // Each body alone fits; the eight of them together inflate to twice the limit.
+    const { error } = await exportRaw(port, protobufRequest(jsonRequest([stringRecord(CLOUDTRAIL), ...Array.from({ length: 8 }, () => ({ body: { bytesValue: bomb } }))])));
+    expect(error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(error?.details).toBe(`the request inflates to more than max_decompressed_bytes (${MAX_INFLATED}), nested log bodies included`);
+    expect(receiver.stats.tooLarge).toBe(before.tooLarge + 1);
+    expect(sink.events().length).toBe(before.events); // nothing of a refused request is consumed
     await expectGoodRequestWorks();
   });
 

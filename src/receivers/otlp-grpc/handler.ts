@@ -8,6 +8,7 @@ import type { ReceiverStats } from '../receiver-stats.js';
 
 export interface GrpcHandlerContext {
   auth: BearerAuth | undefined;
+  maxDecompressedBytes: number;
   intake: Intake;
   stats: ReceiverStats;
   exporter: LogsExportHandler;
@@ -47,9 +48,19 @@ async function handle(request: Buffer, metadata: Metadata, ctx: GrpcHandlerConte
   }
   if (intake.full) {
     stats.overloaded++;
-    return retryable(status.RESOURCE_EXHAUSTED, `${intake.recordsInFlight} log records in flight (limit ${intake.maxRecordsInFlight}); retry later`, ctx.retryAfterMs);
+    return retryable(status.RESOURCE_EXHAUSTED, intake.describeLoad(), ctx.retryAfterMs);
   }
-  return toReply(await ctx.exporter.export(request, 'protobuf'), ctx.retryAfterMs);
+  // grpc-js has buffered (and inflated) the message already, within max_request_bytes.
+  const budget = intake.openRequest(ctx.maxDecompressedBytes);
+  try {
+    if (!budget.hold(request.byteLength)) {
+      stats.overloaded++;
+      return retryable(status.RESOURCE_EXHAUSTED, intake.describeLoad(true), ctx.retryAfterMs);
+    }
+    return toReply(await ctx.exporter.export(request, 'protobuf', budget), ctx.retryAfterMs);
+  } finally {
+    budget.release();
+  }
 }
 
 function toReply(outcome: ExportOutcome, retryAfterMs: number): Reply {
@@ -57,6 +68,7 @@ function toReply(outcome: ExportOutcome, retryAfterMs: number): Reply {
     case 'ok':
       return { response: encodeExportLogsResponse(outcome.partialSuccess, 'protobuf') };
     case 'malformed':
+    case 'too_large':
       return fail(status.INVALID_ARGUMENT, outcome.message);
     case 'overloaded':
       return retryable(status.RESOURCE_EXHAUSTED, outcome.message, retryAfterMs);

@@ -7,6 +7,7 @@ import type { Receiver, ReceiverDeps } from '../receiver.js';
 import { resolveOtlpGrpcConfig, type OtlpGrpcReceiverConfig } from './config.js';
 import { exportLogs, type GrpcHandlerContext } from './handler.js';
 import { logsServiceDefinition } from './service.js';
+import { countSizeRefusals } from './size-refusals.js';
 
 
 /** OTLP/gRPC logs receiver: `opentelemetry.proto.collector.logs.v1.LogsService/Export`, plaintext. */
@@ -30,6 +31,7 @@ export class OtlpGrpcReceiver implements Receiver {
     this.onError = deps.onError;
     this.ctx = {
       ...parts,
+      maxDecompressedBytes: this.config.max_decompressed_bytes,
       retryAfterMs: this.config.retry_after_seconds * 1000,
       stopping: () => this.state === 'stopping' || this.state === 'stopped',
     };
@@ -62,7 +64,10 @@ export class OtlpGrpcReceiver implements Receiver {
   }
 
   private async bind(endpoint: Endpoint): Promise<number> {
-    const server = new Server({ 'grpc.max_receive_message_length': this.config.max_request_bytes });
+    const server = new Server({
+      'grpc.max_receive_message_length': this.config.max_request_bytes,
+      interceptors: [countSizeRefusals(this.stats)],
+    });
     server.addService(logsServiceDefinition(), { Export: exportLogs(this.ctx, this.onError) });
     let port: number;
     try {

@@ -71,25 +71,33 @@ export async function handleLogsRequest(req: IncomingMessage, res: ServerRespons
   }
   if (intake.full) {
     stats.overloaded++;
-    const message = `${intake.recordsInFlight} log records in flight (limit ${intake.maxRecordsInFlight}); retry later`;
-    return sendStatus(res, 429, RpcCode.RESOURCE_EXHAUSTED, message, replyIn, retryAfter);
+    return sendStatus(res, 429, RpcCode.RESOURCE_EXHAUSTED, intake.describeLoad(), replyIn, retryAfter);
   }
 
-  let body: Buffer;
+  const budget = intake.openRequest(config.max_decompressed_bytes);
   try {
-    body = await readBody(req, { gzip: contentEncoding === 'gzip', maxBytes: config.max_request_bytes, maxDecompressedBytes: config.max_decompressed_bytes });
-  } catch (err) {
-    if (!(err instanceof BodyError) || err.kind === 'aborted') return; // nobody to answer
-    if (err.kind === 'too_large') {
-      stats.tooLarge++;
-      return sendStatus(res, 413, RpcCode.INVALID_ARGUMENT, err.message, replyIn);
+    let body: Buffer;
+    try {
+      body = await readBody(req, { gzip: contentEncoding === 'gzip', maxBytes: config.max_request_bytes, budget });
+    } catch (err) {
+      if (!(err instanceof BodyError) || err.kind === 'aborted') return; // nobody to answer
+      if (err.kind === 'too_large') {
+        stats.tooLarge++;
+        return sendStatus(res, 413, RpcCode.INVALID_ARGUMENT, err.message, replyIn);
+      }
+      if (err.kind === 'overloaded') {
+        stats.overloaded++;
+        return sendStatus(res, 429, RpcCode.RESOURCE_EXHAUSTED, err.message, replyIn, retryAfter);
+      }
+      stats.malformed++;
+      return sendStatus(res, 400, RpcCode.INVALID_ARGUMENT, err.message, replyIn);
     }
-    stats.malformed++;
-    return sendStatus(res, 400, RpcCode.INVALID_ARGUMENT, err.message, replyIn);
+    const outcome = await ctx.exporter.export(body, encoding, budget);
+    if (ctx.stopping()) res.shouldKeepAlive = false;
+    respond(res, outcome, encoding, retryAfter);
+  } finally {
+    budget.release();
   }
-  const outcome = await ctx.exporter.export(body, encoding);
-  if (ctx.stopping()) res.shouldKeepAlive = false;
-  respond(res, outcome, encoding, retryAfter);
 }
 
 function respond(res: ServerResponse, outcome: ExportOutcome, encoding: OtlpEncoding, retryAfter: Record<string, string>): void {
@@ -98,6 +106,8 @@ function respond(res: ServerResponse, outcome: ExportOutcome, encoding: OtlpEnco
       return sendBody(res, 200, encodeExportLogsResponse(outcome.partialSuccess, encoding), encoding);
     case 'malformed':
       return sendStatus(res, 400, RpcCode.INVALID_ARGUMENT, outcome.message, encoding);
+    case 'too_large':
+      return sendStatus(res, 413, RpcCode.INVALID_ARGUMENT, outcome.message, encoding);
     case 'overloaded':
       return sendStatus(res, 429, RpcCode.RESOURCE_EXHAUSTED, outcome.message, encoding, retryAfter);
     case 'unavailable':

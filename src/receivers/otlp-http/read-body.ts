@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { createGunzip, type Gunzip } from 'node:zlib';
+import type { RequestBudget } from '../request-budget.js';
 
-export type BodyErrorKind = 'too_large' | 'bad_gzip' | 'aborted';
+export type BodyErrorKind = 'too_large' | 'overloaded' | 'bad_gzip' | 'aborted';
 
-/** Why a request body could not be read; the handler turns it into 413, 400 or nothing (client gone). */
+/** Why a request body could not be read; the handler turns it into 413, 429, 400 or nothing (client gone). */
 export class BodyError extends Error {
   constructor(
     readonly kind: BodyErrorKind,
@@ -18,13 +19,14 @@ export interface BodyLimits {
   gzip: boolean;
   /** Bytes as sent. */
   maxBytes: number;
-  /** Bytes after gunzip. */
-  maxDecompressedBytes: number;
+  /** The request's byte account: every chunk received is held, every inflated chunk spent. */
+  budget: RequestBudget;
 }
 
 /**
- * Reads a request body, inflating it as it streams when it is gzip, and stops as soon as either
- * limit is passed: memory stays within the limits whatever the sender claims or compresses.
+ * Reads a request body, inflating it as it streams when it is gzip, and stops as soon as a limit
+ * is passed (size as sent, the request's decompression limit, or the intake's byte bound): memory
+ * stays within the limits whatever the sender claims or compresses.
  * On failure the rest of the body is read and discarded (bounded by the server's request timeout),
  * so that the connection can carry the error response and stay usable.
  */
@@ -61,9 +63,14 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buff
       cleanup();
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, out));
     }
+    const refused = (): BodyError =>
+      limits.budget.refusal === 'too_large'
+        ? new BodyError('too_large', `gzip request body inflates to more than ${limits.budget.maxDecompressedBytes} bytes`)
+        : new BodyError('overloaded', 'secretwatch has too many bytes in flight to take this request now; retry later');
     function onData(chunk: Buffer): void {
       raw += chunk.length;
       if (raw > limits.maxBytes) return fail(new BodyError('too_large', `request body exceeds ${limits.maxBytes} bytes`));
+      if (!limits.budget.hold(chunk.length)) return fail(refused());
       if (gunzip !== undefined) {
         gunzip.write(chunk);
         return;
@@ -73,9 +80,7 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buff
     }
     function onInflated(chunk: Buffer): void {
       out += chunk.length;
-      if (out > limits.maxDecompressedBytes) {
-        return fail(new BodyError('too_large', `gzip request body inflates to more than ${limits.maxDecompressedBytes} bytes`));
-      }
+      if (!limits.budget.spend(chunk.length)) return fail(refused());
       chunks.push(chunk);
     }
     function onEnd(): void {
