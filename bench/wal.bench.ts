@@ -7,6 +7,7 @@ import { allFormats } from '../normalizers/index.js';
 import type { SecretAccessEvent } from '../normalizers/schema.js';
 import { InputCursor } from '../src/decode/cursor.js';
 import { Decoder } from '../src/decode/decoder.js';
+import { nodeFiles } from '../src/fs/file-layer.js';
 import { saveDetectorState } from '../src/state/detector-state-file.js';
 import { encodeRecord } from '../src/state/wal/wal-record.js';
 import { WriteAheadLog } from '../src/state/wal/write-ahead-log.js';
@@ -58,7 +59,7 @@ export async function runWalBench(): Promise<BenchRow[]> {
 
   const dir = await mkdtemp(join(tmpdir(), 'sw-wal-bench-'));
   try {
-    const { wal } = await WriteAheadLog.open(join(dir, 'wal'), null);
+    const { wal } = await WriteAheadLog.open(join(dir, 'wal'), null, nodeFiles, () => undefined);
     let next = 0;
     start = process.hrtime.bigint();
     await Promise.all(
@@ -77,12 +78,15 @@ export async function runWalBench(): Promise<BenchRow[]> {
     let detector = new Detector({ rules, clock: () => Date.UTC(2027, 0, 1) });
     for (let round = 0; round < 4; round++) {
       detector = new Detector({ rules, clock: () => Date.UTC(2027, 0, 1) });
+      // Read and decode alone, then read, decode and score (the replay at start streams records).
       start = process.hrtime.bigint();
-      const opened = await WriteAheadLog.open(join(dir, 'wal'), null);
+      (await WriteAheadLog.open(join(dir, 'wal'), null, nodeFiles, () => undefined)).wal.close();
       const read = Number(process.hrtime.bigint() - start) / 1e9;
       start = process.hrtime.bigint();
-      for (const record of opened.replay) for (const e of record.events) detector.process(e);
-      const score = Number(process.hrtime.bigint() - start) / 1e9;
+      const opened = await WriteAheadLog.open(join(dir, 'wal'), null, nodeFiles, (record) => {
+        for (const e of record.events) detector.process(e);
+      });
+      const score = Number(process.hrtime.bigint() - start) / 1e9 - read;
       await opened.wal.close();
       if (round > 0) {
         readSeconds = Math.min(readSeconds, read);

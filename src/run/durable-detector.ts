@@ -290,21 +290,17 @@ export class DurableDetector {
       }
     }
     const walThrough = saved?.walThrough ?? null;
-    let records: WalRecord[];
+    // Alerts raised again here were made durable before their request was answered: dropped.
+    const replay = (record: WalRecord): void => void clock.during(record.clockMs, () => scoreAll(detector, record.events));
+    let replayed: { records: number; events: number };
     let tornBytes = 0;
     if (wal === undefined) {
-      const opened = await WriteAheadLog.open(join(options.stateDir, 'wal'), walThrough, options.files ?? nodeFiles);
+      const opened = await WriteAheadLog.open(join(options.stateDir, 'wal'), walThrough, options.files ?? nodeFiles, replay);
       wal = opened.wal;
-      records = opened.replay;
+      replayed = opened.replayed;
       tornBytes = opened.tornBytes;
-    } else records = await wal.synced(walThrough);
-    let events = 0;
-    for (const record of records) {
-      // Alerts raised again here were made durable before their request was answered: dropped.
-      clock.during(record.clockMs, () => scoreAll(detector, record.events));
-      events += record.events.length;
-    }
-    return { detector, wal, replayed: { records: records.length, events }, tornBytes, stateBytes: saved?.bytes ?? 0 };
+    } else replayed = await wal.replaySynced(walThrough, replay);
+    return { detector, wal, replayed, tornBytes, stateBytes: saved?.bytes ?? 0 };
   }
 }
 

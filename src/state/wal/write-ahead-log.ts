@@ -1,9 +1,10 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecretAccessEvent } from '../../../normalizers/schema.js';
 import { SecretwatchError } from '../../errors/codes.js';
 import { nodeFiles, truncateDurably, writeAll, type FileLayer, type WritableFile } from '../../fs/file-layer.js';
-import { decodeRecord, encodeRecord, type WalRecord } from './wal-record.js';
+import { readRecords } from './read-records.js';
+import { encodeRecord, type WalRecord } from './wal-record.js';
 
 /**
  * The write-ahead log of the detector: the events of every acknowledged request, fdatasync'd before
@@ -51,8 +52,8 @@ export interface WalStats {
 
 export interface OpenedWal {
   wal: WriteAheadLog;
-  /** Records after the snapshot's `walThrough`, in order: to be replayed onto it. */
-  replay: WalRecord[];
+  /** Records replayed (passed to `visit`) and the events in them. */
+  replayed: { records: number; events: number };
   /** Bytes of an incomplete last record (a write cut by a crash: never acknowledged), cut away. */
   tornBytes: number;
 }
@@ -81,55 +82,53 @@ export class WriteAheadLog {
   /**
    * Opens the log in `dir` (created when missing) for a detector restored from a snapshot that
    * includes records up to `walThrough` (null: a snapshot that knows no log, or none: every record
-   * applies). Returns the records to replay; appends then go to a new file.
+   * applies), calling `visit` with each record to replay onto it, in order, one at a time (memory
+   * stays bounded however long the log). Appends then go to a new file.
    */
-  static async open(dir: string, walThrough: number | null, files: FileLayer = nodeFiles): Promise<OpenedWal> {
+  static async open(dir: string, walThrough: number | null, files: FileLayer, visit: (record: WalRecord) => void): Promise<OpenedWal> {
     await mkdir(dir, { recursive: true });
     const names = (await readdir(dir))
       .map((name) => ({ name, first: NAME.exec(name)?.[1] }))
       .filter((f): f is { name: string; first: string } => f.first !== undefined)
       .sort((a, b) => Number(a.first) - Number(b.first));
-    const replay: WalRecord[] = [];
+    const replayed = { records: 0, events: 0 };
     const kept: LogFile[] = [];
     let tornBytes = 0;
     let previous: number | undefined;
     let removed = false;
     for (const [i, { name }] of names.entries()) {
       const path = join(dir, name);
-      const buf = await readFile(path);
+      const size = (await stat(path)).size;
       const file: LogFile = { path, bytes: 0, lastSeq: -1 };
-      let pos = 0;
-      while (pos < buf.length) {
-        const r = decodeRecord(buf, pos);
-        if (r.kind !== 'record') {
-          // Only the newest file can end in a cut write: older ones were complete when rotated.
-          if (i !== names.length - 1) throw corrupt(path, r.kind === 'short' ? `truncated record at byte ${pos}` : `${r.why} at byte ${pos}`);
-          tornBytes += buf.length - pos;
-          await truncateDurably(files, path, pos);
-          break;
-        }
-        const { record } = r;
+      const { end, problem } = await readRecords(path, size, (record) => {
         if (previous !== undefined && record.seq !== previous + 1) throw corrupt(path, `record ${record.seq} follows record ${previous}`);
         previous = record.seq;
         file.lastSeq = record.seq;
-        if (walThrough === null || record.seq > walThrough) replay.push(record);
-        pos += r.bytes;
+        if (walThrough !== null && record.seq <= walThrough) return;
+        if (replayed.records === 0 && walThrough !== null && record.seq !== walThrough + 1) {
+          throw corrupt(dir, `the log continues at record ${record.seq} but the snapshot ends at record ${walThrough}`);
+        }
+        visit(record);
+        replayed.records++;
+        replayed.events += record.events.length;
+      });
+      if (problem !== undefined) {
+        // Only the newest file can end in a cut write: older ones were complete when rotated.
+        if (i !== names.length - 1) throw corrupt(path, `${problem.why} at byte ${end}`);
+        tornBytes += size - end;
+        await truncateDurably(files, path, end);
       }
-      file.bytes = pos;
+      file.bytes = end;
       if (file.lastSeq === -1 || (walThrough !== null && file.lastSeq <= walThrough)) {
         await files.remove(path);
         removed = true;
       } else kept.push(file);
     }
-    const first = replay[0];
-    if (walThrough !== null && first !== undefined && first.seq !== walThrough + 1) {
-      throw corrupt(dir, `the log continues at record ${first.seq} but the snapshot ends at record ${walThrough}`);
-    }
     const nextSeq = Math.max((previous ?? -1) + 1, (walThrough ?? -1) + 1);
     if (removed) await files.syncDir(dir);
     const { file, handle } = await createFile(dir, nextSeq, files);
     kept.push(file);
-    return { wal: new WriteAheadLog(dir, files, kept, handle, nextSeq), replay, tornBytes };
+    return { wal: new WriteAheadLog(dir, files, kept, handle, nextSeq), replayed, tornBytes };
   }
 
   /** Sequence number of the last record appended (synced or on its way); -1 before the first. */
@@ -176,21 +175,21 @@ export class WriteAheadLog {
     }
   }
 
-  /** Every synced record after `after` (null: all), for rebuilding state after a failure. */
-  async synced(after: number | null): Promise<WalRecord[]> {
+  /** Calls `visit` with every synced record after `after` (null: all), in order: to rebuild state after a failure. */
+  async replaySynced(after: number | null, visit: (record: WalRecord) => void): Promise<{ records: number; events: number }> {
     await this.settle();
-    const out: WalRecord[] = [];
+    const replayed = { records: 0, events: 0 };
     for (const file of this.logFiles) {
       if (file.bytes === 0 || (after !== null && file.lastSeq <= after)) continue;
-      const buf = (await readFile(file.path)).subarray(0, file.bytes);
-      for (let pos = 0; pos < buf.length; ) {
-        const r = decodeRecord(buf, pos);
-        if (r.kind !== 'record') throw corrupt(file.path, r.kind === 'short' ? `truncated record at byte ${pos}` : `${r.why} at byte ${pos}`);
-        if (after === null || r.record.seq > after) out.push(r.record);
-        pos += r.bytes;
-      }
+      const { end, problem } = await readRecords(file.path, file.bytes, (record) => {
+        if (after !== null && record.seq <= after) return;
+        visit(record);
+        replayed.records++;
+        replayed.events += record.events.length;
+      });
+      if (problem !== undefined) throw corrupt(file.path, `${problem.why} at byte ${end}`);
     }
-    return out;
+    return replayed;
   }
 
   /** Starts a new file for the records after `lastSeq` (call with nothing in flight: at a snapshot). */
