@@ -11,13 +11,15 @@ import { nodeFiles } from '../src/fs/file-layer.js';
 import { saveDetectorState } from '../src/state/detector-state-file.js';
 import { encodeRecord } from '../src/state/wal/wal-record.js';
 import { WriteAheadLog } from '../src/state/wal/write-ahead-log.js';
+import { alternate, MIN_ROUNDS, spreadOf, spreadRow } from './measure.js';
 import { cloudTrailLines } from './normalize.bench.js';
 import type { BenchRow } from './types.js';
 
-const EVENTS = 20_000;
+const RECORDS = 20_000;
 const PER_REQUEST = 500;
 /** Requests committing at once, like a Collector exporter's sending queue consumers. */
 const CONCURRENCY = 4;
+const NOW = Date.UTC(2027, 0, 1);
 
 function normalizedEvents(count: number): SecretAccessEvent[] {
   const events: SecretAccessEvent[] = [];
@@ -34,79 +36,83 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
- * What the write-ahead log costs per event: encoding (JSON + CRC-32), the write and fdatasync of
- * requests of 500 events with 4 committing at once (group commit: syncs per request shown), bytes
- * on disk per event, and the replay at start (decode + score with the shipped rules). Then the
- * detector state file: its size after little and after much traffic, against the raw engine state.
+ * What the write-ahead log costs per event, next to what scoring costs: encoding a request's
+ * record (JSON + CRC-32) and scoring the same events with the shipped rules, in alternating rounds
+ * (bench clock); the replay at start (read + decode); the write and fdatasync of requests of 500
+ * events with 4 committing at once, in wall time (waiting for the disk is the cost there). Then
+ * the detector state file: its size after little and after much traffic, against the raw state.
  */
 export async function runWalBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const events = normalizedEvents(EVENTS);
+  const rules = loadRules(defaultRulesDir());
+  const events = normalizedEvents(RECORDS);
   const requests = chunks(events, PER_REQUEST);
-
-  let bytes = 0;
-  let seconds = Number.POSITIVE_INFINITY;
-  let start = process.hrtime.bigint();
-  for (let round = 0; round < 4; round++) {
-    // Round 0 warms up; the best of the others is kept (the machine is shared).
-    start = process.hrtime.bigint();
-    bytes = 0;
-    for (const r of requests) bytes += encodeRecord(0, 0, r).length;
-    if (round > 0) seconds = Math.min(seconds, Number(process.hrtime.bigint() - start) / 1e9);
-  }
-  rows.push({ name: 'wal: encode a record (JSON + CRC-32)', value: (seconds * 1e6) / events.length, unit: 'µs/event', note: `${PER_REQUEST} events a record` });
-  rows.push({ name: 'wal: bytes on disk', value: bytes / events.length, unit: 'bytes/event', note: 'normalized CloudTrail reads' });
-
   const dir = await mkdtemp(join(tmpdir(), 'sw-wal-bench-'));
   try {
-    const { wal } = await WriteAheadLog.open(join(dir, 'wal'), null, nodeFiles, () => undefined);
-    let next = 0;
-    start = process.hrtime.bigint();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < requests.length) await wal.append(Date.now(), requests[next++] as SecretAccessEvent[]);
-      }),
-    );
-    seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    rows.push({ name: 'wal: append + fdatasync', value: events.length / seconds, unit: 'events/s', note: `${PER_REQUEST} events a request, ${CONCURRENCY} at once` });
-    rows.push({ name: 'wal: append + fdatasync, per request', value: (seconds * 1000) / requests.length, unit: 'ms/request', note: `${(wal.stats.syncs / requests.length).toFixed(2)} fdatasync per request` });
-    await wal.close();
+    const bytes = requests.reduce((n, r) => n + encodeRecord(0, 0, r).length, 0);
+    let detector = new Detector({ rules, clock: () => NOW });
+    const walDir = join(dir, 'wal');
+    const { wal: filled } = await WriteAheadLog.open(walDir, null, nodeFiles, () => undefined);
+    for (const r of requests) await filled.append(NOW, r);
+    await filled.close();
+    const m = await alternate([
+      {
+        run: () => {
+          for (const r of requests) encodeRecord(0, NOW, r);
+        },
+        items: events.length,
+      },
+      {
+        prepare: () => (detector = new Detector({ rules, clock: () => NOW })),
+        run: () => {
+          for (const e of events) detector.process(e);
+        },
+        items: events.length,
+      },
+      {
+        run: async () => (await WriteAheadLog.open(walDir, null, nodeFiles, () => undefined)).wal.close(),
+        items: events.length,
+      },
+    ]);
+    rows.push(spreadRow('wal.encode', m.cost(0, 1e6), 'us/event', `a record of ${PER_REQUEST} normalized CloudTrail reads: JSON + CRC-32; ${(bytes / events.length).toFixed(0)} bytes/event on disk`));
+    rows.push(spreadRow('wal.score_same_events', m.cost(1, 1e6), 'us/event', 'Detector.process, shipped rules: what the log adds to'));
+    rows.push(spreadRow('wal.encode_over_score', m.ratio(1, 0), 'x', 'encode cost / score cost, within each round'));
+    rows.push(spreadRow('wal.replay_read_decode', m.rate(2), 'events/s', 'at start, streamed through a 4 MiB buffer, before scoring'));
 
-    const rules = loadRules(defaultRulesDir());
-    let readSeconds = Number.POSITIVE_INFINITY;
-    let scoreSeconds = Number.POSITIVE_INFINITY;
-    let detector = new Detector({ rules, clock: () => Date.UTC(2027, 0, 1) });
-    for (let round = 0; round < 4; round++) {
-      detector = new Detector({ rules, clock: () => Date.UTC(2027, 0, 1) });
-      // Read and decode alone, then read, decode and score (the replay at start streams records).
-      start = process.hrtime.bigint();
-      (await WriteAheadLog.open(join(dir, 'wal'), null, nodeFiles, () => undefined)).wal.close();
-      const read = Number(process.hrtime.bigint() - start) / 1e9;
-      start = process.hrtime.bigint();
-      const opened = await WriteAheadLog.open(join(dir, 'wal'), null, nodeFiles, (record) => {
-        for (const e of record.events) detector.process(e);
-      });
-      const score = Number(process.hrtime.bigint() - start) / 1e9 - read;
-      await opened.wal.close();
-      if (round > 0) {
-        readSeconds = Math.min(readSeconds, read);
-        scoreSeconds = Math.min(scoreSeconds, score);
+    // Write + fdatasync, wall time: the disk's wait is the cost. Fresh log each round.
+    const rates: number[] = [];
+    const syncsPerRequest: number[] = [];
+    for (let round = -1; round < MIN_ROUNDS; round++) {
+      const roundDir = join(dir, `append-${round + 1}`);
+      const { wal } = await WriteAheadLog.open(roundDir, null, nodeFiles, () => undefined);
+      let next = 0;
+      const start = process.hrtime.bigint();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < requests.length) await wal.append(NOW, requests[next++] as SecretAccessEvent[]);
+        }),
+      );
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      await wal.close();
+      if (round >= 0) {
+        rates.push(events.length / seconds);
+        syncsPerRequest.push(wal.stats.syncs / requests.length);
       }
     }
-    rows.push({ name: 'wal: replay at start, read + decode', value: events.length / readSeconds, unit: 'events/s', note: `${((readSeconds * 1e6) / events.length).toFixed(1)} µs/event` });
-    rows.push({ name: 'wal: replay at start, score', value: events.length / scoreSeconds, unit: 'events/s', note: `shipped rules; ${((scoreSeconds * 1e6) / events.length).toFixed(1)} µs/event` });
+    rows.push(spreadRow('wal.append_fdatasync', spreadOf(rates), 'events/s', `wall time; ${PER_REQUEST} events a request, ${CONCURRENCY} at once; ${spreadOf(syncsPerRequest).median.toFixed(2)} fdatasync a request`));
 
-    const quiet = new Detector({ rules, clock: () => Date.UTC(2027, 0, 1) });
+    const quiet = new Detector({ rules, clock: () => NOW });
     for (const e of events.slice(0, 21)) quiet.process(e);
     const raw = quiet.snapshot().rules.reduce((n, r) => n + r.engine.length, 0);
-    rows.push({ name: 'state file: raw engine state', value: raw / 2 ** 20, unit: 'MiB', note: 'fixed by configuration (SWSTATE1 wrote this)' });
-    const { bytes: quietBytes } = await saveDetectorState(dir, quiet.snapshot(), Date.now());
-    rows.push({ name: 'state file after 21 events', value: quietBytes / 2 ** 10, unit: 'KiB', note: 'raw DEFLATE level 1' });
-    const snapshot = detector.snapshot();
-    start = process.hrtime.bigint();
-    const { bytes: busyBytes } = await saveDetectorState(dir, snapshot, Date.now());
-    seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    rows.push({ name: `state file after ${events.length} events`, value: busyBytes / 2 ** 10, unit: 'KiB', note: `saved in ${(seconds * 1000).toFixed(0)} ms (compress + write + fsync)` });
+    rows.push({ name: 'state_file.raw_engine_state', value: raw / 2 ** 20, unit: 'MiB', note: 'fixed by configuration: the size of every state file before compression' });
+    const { bytes: quietBytes } = await saveDetectorState(dir, quiet.snapshot(), NOW);
+    rows.push({ name: 'state_file.after_21_events', value: quietBytes / 2 ** 10, unit: 'KiB', note: 'engine state raw-DEFLATE level 1' });
+    const busy = new Detector({ rules, clock: () => NOW });
+    for (const e of events) busy.process(e);
+    const start = process.hrtime.bigint();
+    const { bytes: busyBytes } = await saveDetectorState(dir, busy.snapshot(), NOW);
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    rows.push({ name: `state_file.after_${events.length}_events`, value: busyBytes / 2 ** 10, unit: 'KiB', note: `saved in ${ms.toFixed(0)} ms wall (snapshot, compress, write, fdatasync, rename)` });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
