@@ -1,3 +1,4 @@
+import { isSecretwatchError } from '../errors/codes.js';
 import { createLogger } from '../telemetry/logger.js';
 import { resolveRunSettings, type RunFlags } from '../run/settings.js';
 import { Sidecar } from '../run/sidecar.js';
@@ -13,7 +14,8 @@ export async function runSidecar(flags: RunFlags): Promise<number> {
   try {
     await sidecar.start();
   } catch (err) {
-    log.fatal({ err: (err as Error).message }, 'could not start');
+    // The stable code (SW_STATE_CORRUPT, SW_OUTBOX_LOCKED...) beside the message, for scripts and alerts.
+    log.fatal({ err: (err as Error).message, ...(isSecretwatchError(err) ? { code: err.code } : {}) }, 'could not start');
     await sidecar.stop().catch(() => undefined);
     return 1;
   }

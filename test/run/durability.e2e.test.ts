@@ -1,4 +1,7 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
 import { OtlpTestReceiver, type ReceivedLog } from '../support/otlp-receiver.js';
 import { configDir, post, postUntilAccepted, read } from './durability-support.js';
 import { startSidecar, type SidecarProcess } from './sidecar-process.js';
@@ -123,4 +126,27 @@ describe('secretwatch run: kill -9 loses no detector state (issue 9.2)', () => {
       await backend.stop();
     }
   }, 120_000);
+});
+
+describe('secretwatch run: damaged state files (issue 9.10)', () => {
+  it('refuses to start on a damaged state file or log, exit 1, naming the file and SW_STATE_CORRUPT', async () => {
+    const { config, stateDir } = configDir('');
+    mkdirSync(join(stateDir, 'wal'), { recursive: true });
+    const header = Buffer.from(JSON.stringify({ saved_at: 'x', rules: 'not a list' }));
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(header.length);
+    writeFileSync(join(stateDir, 'detector.state'), Buffer.concat([Buffer.from('SWSTATE2'), length, header]));
+    let res = await runCli(['run', '--config', config, '--otlp-http-listen', '127.0.0.1:0', '--otlp-grpc-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('SW_STATE_CORRUPT');
+    expect(res.stderr).toContain(join(stateDir, 'detector.state'));
+    // A log whose first (not last) file is damaged.
+    rmSync(join(stateDir, 'detector.state'));
+    writeFileSync(join(stateDir, 'wal', 'wal-0000000000000000.log'), Buffer.from('garbage that is no record at all'));
+    writeFileSync(join(stateDir, 'wal', 'wal-0000000000000005.log'), Buffer.alloc(0));
+    res = await runCli(['run', '--config', config, '--otlp-http-listen', '127.0.0.1:0', '--otlp-grpc-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('SW_STATE_CORRUPT');
+    expect(res.stderr).toContain(join(stateDir, 'wal', 'wal-0000000000000000.log'));
+  }, 60_000);
 });
