@@ -3,7 +3,7 @@ import type { Alert } from '../../detectors/alerts/alert.js';
 import { Detector } from '../../detectors/detector.js';
 import type { LoadedRule } from '../../detectors/ruleset/load-rules.js';
 import type { SecretAccessEvent } from '../../normalizers/schema.js';
-import { isSecretwatchError, SecretwatchError } from '../errors/codes.js';
+import { isSecretwatchError } from '../errors/codes.js';
 import { nodeFiles, type FileLayer } from '../fs/file-layer.js';
 import { consumerOverloaded } from '../receivers/consumer.js';
 import { loadDetectorState, saveDetectorState } from '../state/detector-state-file.js';
@@ -11,6 +11,7 @@ import { restoreDetector } from '../state/restore-detector.js';
 import type { WalRecord } from '../state/wal/wal-record.js';
 import { WriteAheadLog } from '../state/wal/write-ahead-log.js';
 import type { Logger } from '../telemetry/logger.js';
+import { noPause, RequestClock, scoreAll, scoreYielding } from './request-clock.js';
 
 export interface DurableDetectorOptions {
   rules: readonly LoadedRule[];
@@ -39,10 +40,12 @@ export interface DurabilityStats {
 /**
  * The detector of `run`, made durable: every request either takes full effect or none.
  *
- * A request is scored at once (synchronously, so requests never interleave), then committed in
- * scoring order: its alerts are appended to the outbox (fdatasync'd), then its events to the
- * write-ahead log (fdatasync'd, one write for all requests queued meanwhile); only then is it
- * answered. Requests without alerts, nearly all of them, cost one shared fdatasync.
+ * Requests are scored by one caller at a time (the sidecar's serial queue; scoring hands the event
+ * loop back between events, but two requests never interleave), then committed in scoring order:
+ * its alerts are appended to the outbox (fdatasync'd), then its events to the write-ahead log
+ * (fdatasync'd, one write for all requests queued meanwhile); only then is it answered. Commits
+ * overlap the next request's scoring. Requests without alerts, nearly all of them, cost one shared
+ * fdatasync.
  *
  * When any step fails (outbox full, disk error, failed sync), that request and every request scored
  * after it (their state included it) are refused, and the detector is rebuilt from the last
@@ -303,59 +306,3 @@ export class DurableDetector {
     return { detector, wal, replayed, tornBytes, stateBytes: saved?.bytes ?? 0 };
   }
 }
-
-/**
- * The detector's clock: fixed to one reading while a request or a log record is scored, so the
- * future-time check and `observed_time` of a replayed record decide as they did the first time.
- */
-class RequestClock {
-  private fixedMs: number | undefined;
-
-  constructor(private readonly wall: () => number) {}
-
-  readonly read = (): number => this.fixedMs ?? this.wall();
-
-  now(): number {
-    return this.wall();
-  }
-
-  async duringAsync<T>(ms: number, work: () => Promise<T>): Promise<T> {
-    this.fixedMs = ms;
-    try {
-      return await work();
-    } finally {
-      this.fixedMs = undefined;
-    }
-  }
-
-  during<T>(ms: number, work: () => T): T {
-    this.fixedMs = ms;
-    try {
-      return work();
-    } finally {
-      this.fixedMs = undefined;
-    }
-  }
-}
-
-function scoreAll(detector: Detector, events: readonly SecretAccessEvent[]): Alert[] {
-  const alerts: Alert[] = [];
-  for (const event of events) {
-    const raised = detector.process(event);
-    if (raised.length > 0) alerts.push(...raised);
-  }
-  return alerts;
-}
-
-/** The same, handing the event loop back through `pause` between events (a request being scored live). */
-async function scoreYielding(detector: Detector, events: readonly SecretAccessEvent[], pause: () => Promise<void>): Promise<Alert[]> {
-  const alerts: Alert[] = [];
-  for (const event of events) {
-    await pause();
-    const raised = detector.process(event);
-    if (raised.length > 0) alerts.push(...raised);
-  }
-  return alerts;
-}
-
-const noPause = (): Promise<void> => Promise.resolve();
