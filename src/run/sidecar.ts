@@ -89,7 +89,7 @@ export class Sidecar {
       ...compact({ max_bytes: s.config.outbox.max_bytes, max_alerts: s.config.outbox.max_alerts }),
     });
     this.reportRecoveredOutbox(this.outbox);
-    this.deadLetter = await DeadLetterFile.open(s.deadLetterFile, s.deadLetterMaxBytes);
+    this.deadLetter = await DeadLetterFile.open(s.deadLetterFile, s.deadLetterMaxBytes, this.files);
     const sink: AlertSink = s.otlpExport !== undefined ? OtlpAlertSink.create(s.otlpExport.options) : new ConsoleAlertSink();
     this.sender = new AlertSender(this.outbox, sink, { ...s.config.exporter.retry, dead_letter: this.deadLetter, problems: this.problems });
     this.sender.start();

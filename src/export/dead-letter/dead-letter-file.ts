@@ -1,8 +1,8 @@
-import { mkdir, open, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { Alert } from '../../../detectors/alerts/alert.js';
 import { SecretwatchError } from '../../errors/codes.js';
-import { fsyncDir } from '../../fs/fsync-dir.js';
+import { nodeFiles, writeAll, type FileLayer } from '../../fs/file-layer.js';
 
 /**
  * One line of the alert dead-letter file: an alert the backend refused for good, with why, so it
@@ -49,12 +49,13 @@ export class DeadLetterFile {
     readonly path: string,
     private readonly maxBytes: number,
     bytes: number,
+    private readonly files: FileLayer,
   ) {
     this.stats = { stored: 0, dropped_full: 0, write_errors: 0, bytes };
   }
 
   /** Creates the folder when missing and takes the size of an existing file. */
-  static async open(path: string, maxBytes: number = DEAD_LETTER_DEFAULTS.max_bytes): Promise<DeadLetterFile> {
+  static async open(path: string, maxBytes: number = DEAD_LETTER_DEFAULTS.max_bytes, files: FileLayer = nodeFiles): Promise<DeadLetterFile> {
     if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
       throw new SecretwatchError('SW_CONFIG_INVALID', `outbox.dead_letter_max_bytes must be a positive integer (got ${String(maxBytes)})`);
     }
@@ -68,7 +69,7 @@ export class DeadLetterFile {
           throw err;
         },
       );
-      return new DeadLetterFile(full, maxBytes, size);
+      return new DeadLetterFile(full, maxBytes, size, files);
     } catch (err) {
       throw new SecretwatchError('SW_DEAD_LETTER_IO', `dead-letter file ${full}: ${(err as Error).message}`, { cause: err });
     }
@@ -86,14 +87,15 @@ export class DeadLetterFile {
     }
     const created = this.stats.bytes === 0;
     try {
-      const handle = await open(this.path, 'a');
+      // Through the file layer, like the outbox: tests observe or fail the write and the sync.
+      const handle = await this.files.open(this.path, 'a');
       try {
-        await handle.appendFile(buf);
+        await writeAll(handle, buf, this.stats.bytes);
         await handle.datasync();
       } finally {
         await handle.close();
       }
-      if (created) await fsyncDir(dirname(this.path));
+      if (created) await this.files.syncDir(dirname(this.path));
     } catch (err) {
       this.stats.write_errors++;
       throw new SecretwatchError('SW_DEAD_LETTER_IO', `cannot append to the dead-letter file ${this.path}: ${(err as Error).message}`, { cause: err });
