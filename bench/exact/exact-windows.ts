@@ -45,7 +45,8 @@ function exactThreshold(spec: Extract<EngineSpec, { type: 'threshold' }>, tracke
       let g = groups.get(key);
       if (g === undefined) groups.set(key, (g = { times: [], values: [], head: 0 }));
       while (g.head < g.times.length && g.times[g.head]! <= t - W) g.head++;
-      if (g.head > 32 && g.head * 2 > g.times.length) {
+      // Drop what left the window (quiet groups would otherwise keep hours of events).
+      if (g.head > 0 && (g.head > 32 || g.head * 2 >= g.times.length)) {
         g.times.splice(0, g.head);
         g.values.splice(0, g.head);
         g.head = 0;
