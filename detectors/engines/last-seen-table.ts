@@ -126,18 +126,20 @@ export class LastSeenTable {
   }
 
   serialize(): Uint8Array {
-    const header = new Float64Array([this.slots, this.labels, this.liveMs, this.base, this.evictions]);
-    const out = new Uint8Array(header.byteLength + this.byteLength);
-    out.set(new Uint8Array(header.buffer), 0);
-    out.set(new Uint8Array(this.fingerprints.buffer), header.byteLength);
-    out.set(new Uint8Array(this.times.buffer), header.byteLength + this.fingerprints.byteLength);
+    const out = new Uint8Array(40 + this.byteLength);
+    const view = new DataView(out.buffer);
+    [this.slots, this.labels, this.liveMs, this.base, this.evictions].forEach((v, i) => view.setFloat64(i * 8, v, true));
+    out.set(new Uint8Array(this.fingerprints.buffer), 40);
+    out.set(new Uint8Array(this.times.buffer), 40 + this.fingerprints.byteLength);
     return out;
   }
 
   static deserialize(bytes: Uint8Array): LastSeenTable {
     const corrupt = (why: string) => new SketchError('SKETCH_CORRUPT', `last-seen table: ${why}`);
     if (bytes.byteLength < 40) throw corrupt('too short');
-    const [slots, labels, liveMs, base, evictions] = new Float64Array(bytes.slice(0, 40).buffer) as unknown as number[];
+    // Read through a view: `bytes` may be a Buffer over a shared pool, whose `.buffer` is not ours.
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const [slots, labels, liveMs, base, evictions] = [0, 8, 16, 24, 32].map((at) => view.getFloat64(at, true));
     let table: LastSeenTable;
     try {
       table = new LastSeenTable(slots!, labels!, liveMs!);

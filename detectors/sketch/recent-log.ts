@@ -113,7 +113,9 @@ export class RecentLog {
 
   /** The ring's state as bytes (for snapshots): header, then the arrays. */
   serialize(): Uint8Array {
-    const header = new Float64Array([this.capacity, this.next, this.written, this.evictedMaxTimeMs]);
+    const header = new Uint8Array(32);
+    const view = new DataView(header.buffer);
+    [this.capacity, this.next, this.written, this.evictedMaxTimeMs].forEach((v, i) => view.setFloat64(i * 8, v, true));
     const parts = [header, this.keys, this.aux, this.times, this.prev, this.heads];
     const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
     let at = 0;
@@ -128,8 +130,9 @@ export class RecentLog {
   static deserialize(bytes: Uint8Array): RecentLog {
     const corrupt = (why: string) => new SketchError('SKETCH_CORRUPT', `recent event log: ${why}`);
     if (bytes.byteLength < 32) throw corrupt('too short');
-    const header = new Float64Array(bytes.slice(0, 32).buffer);
-    const [capacity, next, written, evicted] = header as unknown as [number, number, number, number];
+    // Read through a view: `bytes` may be a Buffer over a shared pool, whose `.buffer` is not ours.
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const [capacity, next, written, evicted] = [0, 8, 16, 24].map((at) => view.getFloat64(at, true)) as [number, number, number, number];
     let log: RecentLog;
     try {
       log = new RecentLog(capacity);

@@ -201,3 +201,20 @@ describe('CandidateGroups', () => {
     expect(groups.evictions).toBe(1);
   });
 });
+
+describe('exact-state serialization from a pooled Buffer', () => {
+  it('reads a recent-event log and a last-seen table that sit inside a larger buffer', () => {
+    const log = new RecentLog(8);
+    log.append(7, 1, T0, LOG_FIRST_OF_EVENT);
+    const table = new LastSeenTable(8, 3, MIN);
+    table.record(-1, 1, 2, 0, T0, T0);
+    // A subarray of a bigger Buffer: byteOffset is not 0 and `.buffer` holds other bytes.
+    const pooledLog = Buffer.concat([Buffer.alloc(13, 0xff), Buffer.from(log.serialize())]).subarray(13);
+    const seen: number[] = [];
+    RecentLog.deserialize(pooledLog).forEachOf(7, (t) => seen.push(t));
+    expect(seen).toEqual([T0]);
+    const pooledTable = Buffer.concat([Buffer.alloc(13, 0xff), Buffer.from(table.serialize())]).subarray(13);
+    const copy = LastSeenTable.deserialize(pooledTable);
+    expect(copy.lastSeen(copy.find(1, 2), 0)).toBe(T0);
+  });
+});
