@@ -145,8 +145,8 @@ function build(time: number, principal: string, ip: string, provider: Provider, 
 
 /**
  * Calls `visit` for every event in time order: the background (one read every
- * 1 h / backgroundPerHour, a random key of `backgroundKeys`, each key a fixed principal, IP and
- * cloud) merged with the special events. The index is the event's position in that order.
+ * 1 h / backgroundPerHour, a random key of `backgroundKeys`, each key a fixed principal, IP, cloud
+ * and one or two secrets of its own) merged with the special events. The index is the event's position in that order.
  */
 export function forEachEdgeEvent(w: EdgeWorkload, visit: (event: SecretAccessEvent, index: number) => void): void {
   const { backgroundKeys, backgroundPerHour, seed } = w.options;
@@ -165,7 +165,8 @@ export function forEachEdgeEvent(w: EdgeWorkload, visit: (event: SecretAccessEve
     const key = Math.floor(rand() * backgroundKeys);
     const principal = `bg-${key >>> 2}`;
     const ip = `192.${(key >>> 16) & 255}.${(key >>> 8) & 255}.${key & 255}`;
-    visit(build(time, principal, ip, PROVIDERS[key % 3]!, `bg/s-${Math.floor(rand() * 10_000)}`, false, index), index++);
+    // Applications read their own one or two secrets again and again (as in the spike workload).
+    visit(build(time, principal, ip, PROVIDERS[key % 3]!, `bg/${key}-s${rand() < 0.3 ? 1 : 0}`, false, index), index++);
   }
   while (s < special.length) {
     const e = special[s++]!;

@@ -1,7 +1,10 @@
 import { invalidOption, SketchError } from '../sketch/errors.js';
 
-/** Slots examined for one group: its home slot and the next ones. */
-const PROBE = 8;
+/**
+ * Slots examined for one group: its home slot and the next ones (16 fingerprints: one cache line).
+ * At the stress (about 700,000 live IPs in 2^20 slots) all 16 are live for 0.2% of new groups.
+ */
+const PROBE = 16;
 /**
  * Times are kept as unsigned 32-bit milliseconds after `base` (0 = never seen). The base moves
  * forward when the newest time gets within 2^30 ms (12 days) of the top, shifting every stored
@@ -18,10 +21,10 @@ const REBASE_MARGIN = 2 ** 30;
  * Why not a windowed Bloom filter: its sub-windows know a sighting only to a sub-window, so a
  * window read either may count a sighting up to one sub-window too old or may miss one. Here a
  * query compares the exact last time with the window's start: the only error left is two groups
- * with the same 32-bit fingerprint among the 8 slots one probes (2^-29 per lookup).
+ * with the same 32-bit fingerprint among the 16 slots one probes (2^-28 per lookup).
  *
- * Bounded: a group takes a free slot of its 8, or one whose times are all older than `liveMs`
- * before the newest; when all 8 hold live groups the one seen longest ago is forgotten
+ * Bounded: a group takes a free slot of its 16, or one whose times are all older than `liveMs`
+ * before the newest; when all 16 hold live groups the one seen longest ago is forgotten
  * (`evictions`: the table is too small for the traffic, raise `engine.sketch.capacity`).
  */
 export class LastSeenTable {
@@ -83,7 +86,7 @@ export class LastSeenTable {
     if (v > this.times[i]!) this.times[i] = v;
   }
 
-  /** A slot for a new group: free or expired if one of its 8 is, else the stalest (evicted). */
+  /** A slot for a new group: free or expired if one of its 16 is, else the stalest (evicted). */
   private claim(h1: number, newestMs: number): number {
     const expiredBelow = newestMs - this.liveMs - this.base + 1;
     let stalest = -1;

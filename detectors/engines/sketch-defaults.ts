@@ -61,10 +61,10 @@ type Defaults = Omit<ResolvedSketch, 'seed'>;
 
 export const SKETCH_DEFAULTS = {
   /** `width`: of the event counts (the gate), for 8-bit counters (see widthForCounterBits). */
-  threshold: { width: 2 ** 18, depth: 4, subWindows: 4, capacity: 0, falsePositiveRate: 0, candidates: 8_192, recentEvents: 2 ** 19 },
+  threshold: { width: 2 ** 20, depth: 4, subWindows: 4, capacity: 0, falsePositiveRate: 0, candidates: 3_072, recentEvents: 2 ** 18 },
   new_terms: { width: 0, depth: 0, subWindows: 10, capacity: 200_000, falsePositiveRate: 0.001, candidates: 0, recentEvents: 0 },
   /** `candidates`: groups with failures on record. */
-  sequence: { width: 0, depth: 0, subWindows: 1, capacity: 0, falsePositiveRate: 0, candidates: 4_096, recentEvents: 0 },
+  sequence: { width: 0, depth: 0, subWindows: 1, capacity: 0, falsePositiveRate: 0, candidates: 2_048, recentEvents: 0 },
   /** `capacity`: groups the last-seen table holds at once (its slots: the next power of two of twice that). */
   multi_provider: { width: 0, depth: 0, subWindows: 1, capacity: 2 ** 19, falsePositiveRate: 0, candidates: 0, recentEvents: 0 },
 } as const satisfies Record<string, Defaults>;

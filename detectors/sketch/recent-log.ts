@@ -29,7 +29,8 @@ export type RecentLogVisitor = (timeMs: number, aux: number, flags: number) => v
  * `evictedMaxTimeMs` says which times that can concern: every entry with a time after it is still
  * here.
  *
- * Memory: 20 bytes an entry plus 4 bytes a head (capacity / 2 heads), fixed at construction.
+ * Memory: 20 bytes an entry plus 4 bytes a head (capacity / 4 heads: a chain walk passes about 4
+ * entries of other keys), fixed at construction.
  * Keys are 30-bit hashes (the two low bits carry the entry's flags: first entry of its event,
  * has a value), so two keys of the same head bucket are confused with probability 2^-30 per pair: the same order as count-min
  * collisions, and documented with them.
@@ -58,7 +59,7 @@ export class RecentLog {
     }
     this.capacity = capacity;
     this.mask = capacity - 1;
-    const headCount = Math.max(1, capacity >>> 1);
+    const headCount = Math.max(1, capacity >>> 2);
     this.headMask = headCount - 1;
     this.keys = new Int32Array(capacity);
     this.aux = new Int32Array(capacity);

@@ -162,11 +162,11 @@ describe('multi_provider: exact last sightings', () => {
   });
 
   it('forgets the stalest group when a group\'s probe slots are all live, and counts it', () => {
-    const table = new LastSeenTable(8, 3, 25 * MIN);
-    for (let i = 0; i < 9; i++) table.record(-1, 0, i + 1, 0, T0 + i, T0 + i);
+    const table = new LastSeenTable(16, 3, 25 * MIN);
+    for (let i = 0; i < 17; i++) table.record(-1, 0, i + 1, 0, T0 + i, T0 + i);
     expect(table.evictions).toBe(1);
     expect(table.find(0, 1)).toBe(-1);
-    expect(table.lastSeen(table.find(0, 9), 0)).toBe(T0 + 8);
+    expect(table.lastSeen(table.find(0, 17), 0)).toBe(T0 + 16);
   });
 });
 
@@ -206,7 +206,7 @@ describe('exact-state serialization from a pooled Buffer', () => {
   it('reads a recent-event log and a last-seen table that sit inside a larger buffer', () => {
     const log = new RecentLog(8);
     log.append(7, 1, T0, LOG_FIRST_OF_EVENT);
-    const table = new LastSeenTable(8, 3, MIN);
+    const table = new LastSeenTable(16, 3, MIN);
     table.record(-1, 1, 2, 0, T0, T0);
     // A subarray of a bigger Buffer: byteOffset is not 0 and `.buffer` holds other bytes.
     const pooledLog = Buffer.concat([Buffer.alloc(13, 0xff), Buffer.from(log.serialize())]).subarray(13);

@@ -108,7 +108,7 @@ describe('threshold engine: counts', () => {
     const before = engine.stats().exact!;
     // width 2^12 x depth 4 x 1-byte counters x (4 sub-windows + 1 for 15 min lateness + 1) slots,
     // the recent-event log, and the bound of the candidates' exact records.
-    const log = 20 * SKETCH_DEFAULTS.threshold.recentEvents + 4 * (SKETCH_DEFAULTS.threshold.recentEvents / 2);
+    const log = 20 * SKETCH_DEFAULTS.threshold.recentEvents + 4 * (SKETCH_DEFAULTS.threshold.recentEvents / 4);
     expect(bytes).toBe(2 ** 12 * 4 * 1 * 6 + log + before.bound_bytes);
     for (let i = 0; i < 5_000; i++) engine.observe(event({ at: T0 + i, principal: `p${i}` }));
     for (let i = 0; i < 5_000; i++) engine.observe(event({ at: T0 + 5_000 + i, principal: `p${i % 50}` }));
@@ -230,7 +230,7 @@ describe('threshold engine: counter widths', () => {
     expect([engine.countBits, engine.gateAt]).toEqual([8, 6]);
     const slots = 6; // 4 sub-windows of 15 min + 1 for 15 min lateness + 1
     const counts = SKETCH_DEFAULTS.threshold.width * 4 * slots;
-    const log = 20 * SKETCH_DEFAULTS.threshold.recentEvents + 4 * (SKETCH_DEFAULTS.threshold.recentEvents / 2);
+    const log = 20 * SKETCH_DEFAULTS.threshold.recentEvents + 4 * (SKETCH_DEFAULTS.threshold.recentEvents / 4);
     const stats = engine.stats();
     expect(stats.memory_bytes).toBe(counts + log + stats.exact!.bound_bytes);
     expect(stats.exact!.capacity).toBe(SKETCH_DEFAULTS.threshold.candidates);
