@@ -11,21 +11,24 @@ import { maxCountFor, type CounterBits } from '../sketch/count-min-table.js';
  * (1,000,000 distinct (principal, IP) groups, 3,000,000 reads an hour: bench/accuracy.bench.ts and
  * bench/edge-accuracy.bench.ts). Memory of a windowed sketch is (size per sub-window) x R ring
  * slots, R = S + ceil(L / B) + 1 (S sub-windows of B = W / S, L = allowed lateness, 15 min by
- * default). Totals with the built-in rules (exact parts at their bounds): threshold 29.1 MiB,
- * multi_provider 16 MiB, new_terms 5.5 MiB each, sequence 2.5 MiB: 58.8 MiB, whatever the
+ * default). Totals with the built-in rules (exact parts at their bounds): threshold 34.7 MiB,
+ * multi_provider 16 MiB, new_terms 5.5 MiB each, sequence 1.5 MiB: 63.3 MiB, whatever the
  * number of groups.
  *
- * - threshold gate: width 2^18 x depth 4 x 8-bit counters, 4 sub-windows (15 min of 1 h), R = 6:
- *   6 MiB. The sketch only decides "below the gate" (6 for the spike rule, see thresholdGate), so
- *   its counters need to reach the gate, not the threshold (counterBitsFor(gate): 8 bits up to
- *   126), and conservative update keeps busy groups nearly exact. Quiet groups are over-counted
- *   by a few reads at the stress, which only makes some of them candidates.
- * - threshold exact state: 8,192 candidate groups, each at most N + 2 event times and
- *   2 x (distinct.above + 1) value occurrences: a bound of 12.1 MiB (measured use is far below:
- *   most candidates hold a few events). A recent-event log of 2^19 entries (11 MiB) gives a new
- *   candidate its history to the millisecond: 10 minutes of the stress stream, the whole hour
- *   below 500,000 reads an hour. At the stress, the busiest honest groups become candidates within
- *   minutes of their first read, well inside the log (bench: `edges` rows).
+ * - threshold gate: width 2^20 x depth 4 x 8-bit counters, 4 sub-windows (15 min of 1 h), R = 6:
+ *   24 MiB. The sketch only decides "below the gate" (6 for the spike rule, see thresholdGate),
+ *   so its counters need to reach the gate, not the threshold (counterBitsFor(gate): 8 bits up
+ *   to 126). Its width decides how many quiet groups its over-count lifts to the gate: measured at
+ *   the stress (1,000,000 groups, 3,000,000 reads in an hour, bench/accuracy.bench.ts), 2^18 made
+ *   380,000 groups an hour candidates (the exact records then churn and start from sub-windows:
+ *   19 of 50 slow distinct sweeps missed), 2^19 56,000 (11 missed), 2^20 about 4,500 (3 missed,
+ *   0 false). The memory goes where it pays: the gate, more than the log or the candidates.
+ * - threshold exact state: 3,072 candidate groups, each at most (N + 2) x (W + L) / W event times
+ *   and 2 x (distinct.above + 1) x (W + L) / W value occurrences: a bound of 5.4 MiB (measured use
+ *   is far below: most candidates hold a few events). A recent-event log of 2^18 entries (5.3 MiB)
+ *   gives a new candidate its history to the millisecond: 5 minutes of the stress stream, the
+ *   whole hour below 250,000 reads an hour. A steady reader becomes a candidate within minutes of
+ *   its first read.
  * - new_terms: 10 sub-windows over the history (1 day of 10 d, 3 days of 30 d): the history may
  *   reach one sub-window further back (a term returns as "seen" for up to one sub-window longer),
  *   a fair price for 12 slots instead of 32. 200,000 new terms per sub-window at 0.1%: 5.5 MiB.
@@ -34,11 +37,12 @@ import { maxCountFor, type CounterBits } from '../sketch/count-min-table.js';
  *   sub-filter saturates (`saturated` = 1; measured: 68% of the next new pairs taken for seen
  *   until it expires). Holding 1,000,000 per sub-window costs 27.5 MiB per rule, so the default is
  *   unchanged: a site expecting such bursts sets `engine.sketch.capacity` in that rule.
- * - sequence: failures are rare: exact failure times for 4,096 groups with failures in reach, at
- *   most 2N + 2 each: a bound of 2.5 MiB.
+ * - sequence: failures are rare: exact failure times for 2,048 groups with failures in reach, at
+ *   most (N + 2) x (W + L) / W each: a bound of 1.5 MiB.
  * - multi_provider: the last time per cloud of 2^19 groups (source IPs) seen within the window
- *   plus the lateness, in 2^20 slots of 16 bytes: 16 MiB. At the stress about 420,000 IPs are
- *   live at once (25 minutes of 1,000,000 an hour).
+ *   plus the lateness, in 2^20 slots of 16 bytes: 16 MiB. At the stress about 700,000 IPs are
+ *   live at once (25 minutes of 3,000,000 reads over 1,000,000 IPs); 16 probe slots keep the
+ *   evictions of live IPs rare (`saturated`).
  */
 export interface ResolvedSketch {
   /** Count-min counters per row (a power of two). */
