@@ -97,6 +97,17 @@ export class GroupTimeline {
     }
   }
 
+  /**
+   * Events the record stands for, known or only tallied (early events by sub-window, events past
+   * the cap): what eviction weighs, so that a busy group restarted from sub-windows is not taken
+   * for a quiet one.
+   */
+  get weight(): number {
+    let n = this.times.length + this.dropped[2];
+    for (let i = 2; i < this.approx.length; i += 3) n += this.approx[i]!;
+    return n;
+  }
+
   /** True when the record holds nothing any more. */
   get empty(): boolean {
     return this.times.length === 0 && this.valueTimes.length === 0 && this.approx.length === 0;

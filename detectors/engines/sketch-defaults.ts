@@ -16,7 +16,7 @@ import { maxCountFor, type CounterBits } from '../sketch/count-min-table.js';
  * number of groups.
  *
  * - threshold gate: width 2^20 x depth 4 x 8-bit counters, 4 sub-windows (15 min of 1 h), R = 6:
- *   24 MiB. The sketch only decides "below the gate" (6 for the spike rule, see thresholdGate),
+ *   24 MiB. The sketch only decides "below the gate" (7 for the spike rule, see thresholdGate),
  *   so its counters need to reach the gate, not the threshold (counterBitsFor(gate): 8 bits up
  *   to 126). Its width decides how many quiet groups its over-count lifts to the gate: measured at
  *   the stress (1,000,000 groups, 3,000,000 reads in an hour, bench/accuracy.bench.ts), 2^18 made
@@ -115,7 +115,7 @@ export function resolveSketch(defaults: Defaults, spec: SketchSpec | undefined, 
 
 /**
  * The count-min estimate at which a threshold rule's group becomes a candidate (gets an exact
- * record): an eighth of `count_above` + 1 or half of `distinct.above` + 1, the smaller, and at least
+ * record): an eighth of `count_above` + 1 or two thirds of `distinct.above` + 1, the smaller, and at least
  * 2 where the thresholds allow. It never exceeds either threshold + 1 (a group below the gate is then below both: no miss).
  * Lower means the group's history before the record is shorter (it comes from the recent-event
  * log, which covers the last minutes even at millions of events per hour) at the price of more
@@ -123,7 +123,7 @@ export function resolveSketch(defaults: Defaults, spec: SketchSpec | undefined, 
  */
 export function thresholdGate(countAbove: number | undefined, distinctAbove: number | undefined): number {
   const byCount = countAbove !== undefined ? Math.ceil((countAbove + 1) / 8) : Infinity;
-  const byDistinct = distinctAbove !== undefined ? Math.ceil((distinctAbove + 1) / 2) : Infinity;
+  const byDistinct = distinctAbove !== undefined ? Math.ceil(((distinctAbove + 1) * 2) / 3) : Infinity;
   return Math.min(Math.max(2, Math.min(byCount, byDistinct)), (countAbove ?? Infinity) + 1, (distinctAbove ?? Infinity) + 1);
 }
 

@@ -136,7 +136,7 @@ export class ThresholdEngine implements Engine {
   }
 
   private newCandidates(): CandidateGroups<GroupTimeline> {
-    return new CandidateGroups<GroupTimeline>(this.sketch.candidates, (rec) => rec.times.length);
+    return new CandidateGroups<GroupTimeline>(this.sketch.candidates, (rec) => rec.weight);
   }
 
   private newCounts(width: number): WindowedCountMin {

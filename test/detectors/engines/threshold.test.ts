@@ -212,10 +212,10 @@ describe('threshold engine: counter widths', () => {
     expect([8, 16, 32].map((b) => widthForCounterBits(2 ** 20, b as 8 | 16 | 32))).toEqual([2 ** 20, 2 ** 19, 2 ** 18]);
   });
 
-  it('gates at an eighth of count_above + 1 or half of distinct.above + 1, never above a threshold + 1', () => {
-    expect(thresholdGate(50, 10)).toBe(6);
+  it('gates at an eighth of count_above + 1 or two thirds of distinct.above + 1, never above a threshold + 1', () => {
+    expect(thresholdGate(50, 10)).toBe(7);
     expect(thresholdGate(50, undefined)).toBe(7);
-    expect(thresholdGate(undefined, 10)).toBe(6);
+    expect(thresholdGate(undefined, 10)).toBe(8);
     expect(thresholdGate(3, undefined)).toBe(2);
     expect(thresholdGate(0, undefined)).toBe(1);
     expect(thresholdGate(undefined, 0)).toBe(1);
@@ -227,7 +227,7 @@ describe('threshold engine: counter widths', () => {
       { type: 'threshold', group_by: ['principal.id', 'source.ip'], window: '1h', count_above: 50, distinct: { field: 'secrets', above: 10 } },
       { allowedLatenessMs: LATENESS },
     ) as ThresholdEngine;
-    expect([engine.countBits, engine.gateAt]).toEqual([8, 6]);
+    expect([engine.countBits, engine.gateAt]).toEqual([8, 7]);
     const slots = 6; // 4 sub-windows of 15 min + 1 for 15 min lateness + 1
     const counts = SKETCH_DEFAULTS.threshold.width * 4 * slots;
     const log = 20 * SKETCH_DEFAULTS.threshold.recentEvents + 4 * (SKETCH_DEFAULTS.threshold.recentEvents / 4);
