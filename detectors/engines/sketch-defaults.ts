@@ -11,24 +11,27 @@ import { maxCountFor, type CounterBits } from '../sketch/count-min-table.js';
  * (1,000,000 distinct (principal, IP) groups, 3,000,000 reads an hour: bench/accuracy.bench.ts and
  * bench/edge-accuracy.bench.ts). Memory of a windowed sketch is (size per sub-window) x R ring
  * slots, R = S + ceil(L / B) + 1 (S sub-windows of B = W / S, L = allowed lateness, 15 min by
- * default). Totals with the built-in rules (exact parts at their bounds): threshold 34.7 MiB,
- * multi_provider 16 MiB, new_terms 5.5 MiB each, sequence 1.5 MiB: 63.3 MiB, whatever the
+ * default). Totals with the built-in rules (exact parts at their bounds): threshold 31.8 MiB,
+ * multi_provider 16 MiB, new_terms 5.5 MiB each, sequence 1.5 MiB: 60.3 MiB, whatever the
  * number of groups.
  *
- * - threshold gate: width 2^20 x depth 4 x 8-bit counters, 4 sub-windows (15 min of 1 h), R = 6:
- *   24 MiB. The sketch only decides "below the gate" (7 for the spike rule, see thresholdGate),
- *   so its counters need to reach the gate, not the threshold (counterBitsFor(gate): 8 bits up
- *   to 126). Its width decides how many quiet groups its over-count lifts to the gate: measured at
- *   the stress (1,000,000 groups, 3,000,000 reads in an hour, bench/accuracy.bench.ts), 2^18 made
- *   380,000 groups an hour candidates (the exact records then churn and start from sub-windows:
- *   19 of 50 slow distinct sweeps missed), 2^19 56,000 (11 missed), 2^20 about 4,500 (3 missed,
- *   0 false). The memory goes where it pays: the gate, more than the log or the candidates.
- * - threshold exact state: 3,072 candidate groups, each at most (N + 2) x (W + L) / W event times
- *   and 2 x (distinct.above + 1) x (W + L) / W value occurrences: a bound of 5.4 MiB (measured use
- *   is far below: most candidates hold a few events). A recent-event log of 2^18 entries (5.3 MiB)
- *   gives a new candidate its history to the millisecond: 5 minutes of the stress stream, the
- *   whole hour below 250,000 reads an hour. A steady reader becomes a candidate within minutes of
- *   its first read.
+ * - threshold gate: width 2^19 x depth 4 x 8-bit counters, 4 sub-windows (15 min of 1 h), R = 6:
+ *   12 MiB. The sketch only decides "below the gate" (11 for the spike rule, see thresholdGate),
+ *   so its counters need to reach the gate, not the threshold (counterBitsFor(gate): 8 bits up to
+ *   126). Gate and width together decide how many quiet groups become candidates; measured on
+ *   the `edges` workload (1,000,000 applications reading about 3 times an hour for 6 hours), a
+ *   gate of 6 or 7 made a third of their reads candidacies whatever the width, and the records
+ *   churned; at 11 the quiet ones stay below it.
+ * - threshold exact state: 8,192 candidate groups (the acceptance workload holds 4,000 groups
+ *   busy near a threshold at once: fewer slots than that and their records churn), each at most
+ *   (N + 2) x (W + L) / W event times and 2 x (distinct.above + 1) x (W + L) / W value occurrences:
+ *   a bound of 14.5 MiB (measured use is far below: most candidates hold a few events). A
+ *   recent-event log of 2^18 entries (5.3 MiB) gives a new candidate its history to the
+ *   millisecond: 5 minutes of the stress stream, the whole hour below 250,000 reads an hour.
+ *   What the log no longer holds is known by sub-window only: at the stress, a group that sweeps
+ *   secrets slowly from a cold start (15..30 reads over an hour) can be counted short in its first
+ *   window (bench/accuracy.bench.ts: 14 of 50 such sweeps missed at 3,000,000 reads an hour, none
+ *   at 300,000).
  * - new_terms: 10 sub-windows over the history (1 day of 10 d, 3 days of 30 d): the history may
  *   reach one sub-window further back (a term returns as "seen" for up to one sub-window longer),
  *   a fair price for 12 slots instead of 32. 200,000 new terms per sub-window at 0.1%: 5.5 MiB.
@@ -65,7 +68,7 @@ type Defaults = Omit<ResolvedSketch, 'seed'>;
 
 export const SKETCH_DEFAULTS = {
   /** `width`: of the event counts (the gate), for 8-bit counters (see widthForCounterBits). */
-  threshold: { width: 2 ** 20, depth: 4, subWindows: 4, capacity: 0, falsePositiveRate: 0, candidates: 3_072, recentEvents: 2 ** 18 },
+  threshold: { width: 2 ** 19, depth: 4, subWindows: 4, capacity: 0, falsePositiveRate: 0, candidates: 8_192, recentEvents: 2 ** 18 },
   new_terms: { width: 0, depth: 0, subWindows: 10, capacity: 200_000, falsePositiveRate: 0.001, candidates: 0, recentEvents: 0 },
   /** `candidates`: groups with failures on record. */
   sequence: { width: 0, depth: 0, subWindows: 1, capacity: 0, falsePositiveRate: 0, candidates: 2_048, recentEvents: 0 },
@@ -115,15 +118,15 @@ export function resolveSketch(defaults: Defaults, spec: SketchSpec | undefined, 
 
 /**
  * The count-min estimate at which a threshold rule's group becomes a candidate (gets an exact
- * record): an eighth of `count_above` + 1 or two thirds of `distinct.above` + 1, the smaller, and at least
+ * record): a quarter of `count_above` + 1 or `distinct.above` + 1, the smaller, and at least
  * 2 where the thresholds allow. It never exceeds either threshold + 1 (a group below the gate is then below both: no miss).
  * Lower means the group's history before the record is shorter (it comes from the recent-event
  * log, which covers the last minutes even at millions of events per hour) at the price of more
  * candidates; see sketch-defaults' header for the measured trade-off.
  */
 export function thresholdGate(countAbove: number | undefined, distinctAbove: number | undefined): number {
-  const byCount = countAbove !== undefined ? Math.ceil((countAbove + 1) / 8) : Infinity;
-  const byDistinct = distinctAbove !== undefined ? Math.ceil(((distinctAbove + 1) * 2) / 3) : Infinity;
+  const byCount = countAbove !== undefined ? Math.ceil((countAbove + 1) / 4) : Infinity;
+  const byDistinct = distinctAbove !== undefined ? distinctAbove + 1 : Infinity;
   return Math.min(Math.max(2, Math.min(byCount, byDistinct)), (countAbove ?? Infinity) + 1, (distinctAbove ?? Infinity) + 1);
 }
 

@@ -212,14 +212,14 @@ describe('threshold engine: counter widths', () => {
     expect([8, 16, 32].map((b) => widthForCounterBits(2 ** 20, b as 8 | 16 | 32))).toEqual([2 ** 20, 2 ** 19, 2 ** 18]);
   });
 
-  it('gates at an eighth of count_above + 1 or two thirds of distinct.above + 1, never above a threshold + 1', () => {
-    expect(thresholdGate(50, 10)).toBe(7);
-    expect(thresholdGate(50, undefined)).toBe(7);
-    expect(thresholdGate(undefined, 10)).toBe(8);
+  it('gates at a quarter of count_above + 1 or at distinct.above + 1, never above a threshold + 1', () => {
+    expect(thresholdGate(50, 10)).toBe(11);
+    expect(thresholdGate(50, undefined)).toBe(13);
+    expect(thresholdGate(undefined, 10)).toBe(11);
     expect(thresholdGate(3, undefined)).toBe(2);
     expect(thresholdGate(0, undefined)).toBe(1);
     expect(thresholdGate(undefined, 0)).toBe(1);
-    expect(thresholdGate(1000, undefined)).toBe(126);
+    expect(thresholdGate(1000, undefined)).toBe(251);
   });
 
   it('sizes the built-in thresholds (50 reads, 10 secrets) with an 8-bit gate sketch at the default width', () => {
@@ -227,7 +227,7 @@ describe('threshold engine: counter widths', () => {
       { type: 'threshold', group_by: ['principal.id', 'source.ip'], window: '1h', count_above: 50, distinct: { field: 'secrets', above: 10 } },
       { allowedLatenessMs: LATENESS },
     ) as ThresholdEngine;
-    expect([engine.countBits, engine.gateAt]).toEqual([8, 7]);
+    expect([engine.countBits, engine.gateAt]).toEqual([8, 11]);
     const slots = 6; // 4 sub-windows of 15 min + 1 for 15 min lateness + 1
     const counts = SKETCH_DEFAULTS.threshold.width * 4 * slots;
     const log = 20 * SKETCH_DEFAULTS.threshold.recentEvents + 4 * (SKETCH_DEFAULTS.threshold.recentEvents / 4);
@@ -240,10 +240,10 @@ describe('threshold engine: counter widths', () => {
     const at = (count_above: number) =>
       createEngine({ type: 'threshold', group_by: ['principal.id'], window: '1h', count_above }, { allowedLatenessMs: LATENESS }) as ThresholdEngine;
     const sketchBytes = (e: ThresholdEngine) => e.stats().memory_bytes - e.stats().exact!.bound_bytes;
-    expect(at(2000).countBits).toBe(16);
-    expect(sketchBytes(at(2000))).toBe(sketchBytes(at(50)));
-    expect(at(600_000).countBits).toBe(32);
-    expect(sketchBytes(at(600_000))).toBe(sketchBytes(at(50)));
+    expect(at(600).countBits).toBe(16);
+    expect(sketchBytes(at(600))).toBe(sketchBytes(at(50)));
+    expect(at(200_000).countBits).toBe(32);
+    expect(sketchBytes(at(200_000))).toBe(sketchBytes(at(50)));
   });
 
   it('fires once when a burst saturates the 8-bit counters of a sub-window, and reports no saturation', () => {
