@@ -11,8 +11,8 @@ import { maxCountFor, type CounterBits } from '../sketch/count-min-table.js';
  * (1,000,000 distinct (principal, IP) groups, 3,000,000 reads an hour: bench/accuracy.bench.ts and
  * bench/edge-accuracy.bench.ts). Memory of a windowed sketch is (size per sub-window) x R ring
  * slots, R = S + ceil(L / B) + 1 (S sub-windows of B = W / S, L = allowed lateness, 15 min by
- * default). Totals with the built-in rules (exact parts at their bounds): threshold 31.8 MiB,
- * multi_provider 16 MiB, new_terms 5.5 MiB each, sequence 1.5 MiB: 60.3 MiB, whatever the
+ * default). Totals with the built-in rules (exact parts at their bounds): threshold 33.4 MiB,
+ * multi_provider 16 MiB, new_terms 5.5 MiB each, sequence 1.5 MiB: 62.0 MiB, whatever the
  * number of groups.
  *
  * - threshold gate: width 2^19 x depth 4 x 8-bit counters, 4 sub-windows (15 min of 1 h), R = 6:
@@ -22,16 +22,17 @@ import { maxCountFor, type CounterBits } from '../sketch/count-min-table.js';
  *   the `edges` workload (1,000,000 applications reading about 3 times an hour for 6 hours), a
  *   gate of 6 or 7 made a third of their reads candidacies whatever the width, and the records
  *   churned; at 11 the quiet ones stay below it.
- * - threshold exact state: 8,192 candidate groups (the acceptance workload holds 4,000 groups
- *   busy near a threshold at once: fewer slots than that and their records churn), each at most
+ * - threshold exact state: 6,144 candidate groups (the acceptance workload holds 4,000 groups
+ *   busy near a threshold at once: with 3,072 slots their records churned), each at most
  *   (N + 2) x (W + L) / W event times and 2 x (distinct.above + 1) x (W + L) / W value occurrences:
- *   a bound of 14.5 MiB (measured use is far below: most candidates hold a few events). A
- *   recent-event log of 2^18 entries (5.3 MiB) gives a new candidate its history to the
- *   millisecond: 5 minutes of the stress stream, the whole hour below 250,000 reads an hour.
- *   What the log no longer holds is known by sub-window only: at the stress, a group that sweeps
- *   secrets slowly from a cold start (15..30 reads over an hour) can be counted short in its first
- *   window (bench/accuracy.bench.ts: 14 of 50 such sweeps missed at 3,000,000 reads an hour, none
- *   at 300,000).
+ *   a bound of 10.9 MiB (measured use is far below: most candidates hold a few events). A
+ *   recent-event log of 2^19 entries (10.5 MiB) gives a new candidate its history to the
+ *   millisecond: 10 minutes of the stress stream, the whole hour below 500,000 reads an hour (with
+ *   2^18, 5 minutes, one crossing of the edges workload was seen 18 s late). What the log no
+ *   longer holds is known by sub-window only: at the stress, a group that sweeps secrets slowly
+ *   from a cold start (15..30 reads over an hour) can be counted short in its first window
+ *   (bench/accuracy.bench.ts: 11 of 50 such sweeps missed at 3,000,000 reads an hour, none at
+ *   300,000).
  * - new_terms: 10 sub-windows over the history (1 day of 10 d, 3 days of 30 d): the history may
  *   reach one sub-window further back (a term returns as "seen" for up to one sub-window longer),
  *   a fair price for 12 slots instead of 32. 200,000 new terms per sub-window at 0.1%: 5.5 MiB.
@@ -68,7 +69,7 @@ type Defaults = Omit<ResolvedSketch, 'seed'>;
 
 export const SKETCH_DEFAULTS = {
   /** `width`: of the event counts (the gate), for 8-bit counters (see widthForCounterBits). */
-  threshold: { width: 2 ** 19, depth: 4, subWindows: 4, capacity: 0, falsePositiveRate: 0, candidates: 8_192, recentEvents: 2 ** 18 },
+  threshold: { width: 2 ** 19, depth: 4, subWindows: 4, capacity: 0, falsePositiveRate: 0, candidates: 6_144, recentEvents: 2 ** 19 },
   new_terms: { width: 0, depth: 0, subWindows: 10, capacity: 200_000, falsePositiveRate: 0.001, candidates: 0, recentEvents: 0 },
   /** `candidates`: groups with failures on record. */
   sequence: { width: 0, depth: 0, subWindows: 1, capacity: 0, falsePositiveRate: 0, candidates: 2_048, recentEvents: 0 },
