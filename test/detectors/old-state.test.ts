@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Detector, type DetectorSnapshot } from '../../detectors/detector.js';
 import { loadRules } from '../../detectors/ruleset/load-rules.js';
 import { FIXTURES_DIR } from '../support/fixture-files.js';
+import { event } from './engines/events.js';
 
 // fixtures/state/format-v3: a detector snapshot written by the build before exact windows (sketch
 // format 3, windowed count-min / distinct / Bloom engines) for three built-in rules with small
@@ -29,22 +30,7 @@ describe('state written before exact windows', () => {
     // Fresh state: the 20 reads of the old state are not there; 51 new reads alert once.
     const T0 = Date.UTC(2026, 0, 5, 13);
     let alerts = 0;
-    for (let i = 0; i < 51; i++) {
-      alerts += detector.process({
-        time: new Date(T0 + i * 1000).toISOString(),
-        time_ms: T0 + i * 1000,
-        provider: 'aws',
-        service: 'secretsmanager',
-        operation: 'GetSecretValue',
-        action: 'read',
-        outcome: 'success',
-        principal: { id: 'arn:aws:iam::1:role/a', type: 'role', class: 'standard' },
-        source: { ip: '198.51.100.1' },
-        cloud: { account: '1' },
-        secrets: ['s'],
-        raw: { source: 't', index: i, format: 't' },
-      }).length;
-    }
+    for (let i = 0; i < 51; i++) alerts += detector.process(event({ at: T0 + i * 1000, principal: 'arn:aws:iam::1:role/a', secrets: ['s'] })).length;
     expect(alerts).toBe(1);
   });
 });
