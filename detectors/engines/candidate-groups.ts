@@ -60,4 +60,27 @@ export class CandidateGroups<T> {
   entries(): IterableIterator<[string, T]> {
     return this.groups.entries();
   }
+
+  /** The groups as JSON bytes, oldest-used first: `[key, entry(record)]` each (-Infinity as null). */
+  serialize(entry: (record: T) => unknown): Uint8Array {
+    const list: [string, unknown][] = [];
+    for (const [key, record] of this.groups) list.push([key, entry(record)]);
+    return new TextEncoder().encode(JSON.stringify(list, (_k, v: unknown) => (v === -Infinity ? null : v)));
+  }
+
+  /**
+   * Reads `serialize` output into a table of `capacity` (the most recently used kept when the
+   * capacity shrank); `read` turns an entry back into a record and throws a plain Error when it
+   * cannot, as does a list of the wrong shape.
+   */
+  static deserialize<T>(bytes: Uint8Array, capacity: number, weight: (record: T) => number, read: (entry: unknown) => T): CandidateGroups<T> {
+    const list: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    if (!Array.isArray(list)) throw new Error('exact groups: not a list');
+    const out = new CandidateGroups<T>(capacity, weight);
+    for (const e of list.slice(-capacity)) {
+      if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'string') throw new Error('exact groups: bad entry');
+      out.add(e[0], read(e[1]));
+    }
+    return out;
+  }
 }

@@ -108,16 +108,6 @@ export class GroupTimeline {
     return n;
   }
 
-  /** True when the record holds nothing any more. */
-  get empty(): boolean {
-    return this.times.length === 0 && this.valueTimes.length === 0 && this.approx.length === 0;
-  }
-
-  /** Newest event time held, or -Infinity. */
-  get lastTimeMs(): number {
-    return this.times.length > 0 ? this.times[this.times.length - 1]! : -Infinity;
-  }
-
   /** Events in (endMs - windowMs, endMs]. */
   countIn(endMs: number, windowMs: number): number {
     const t = this.times;

@@ -145,43 +145,33 @@ export class SequenceEngine implements Engine {
   }
 
   snapshot(): Uint8Array {
-    const records: [string, number[], number, number][] = [];
-    for (const [key, rec] of this.records.entries()) records.push([key, rec.times, rec.consumedUpTo, rec.droppedUpTo]);
     return encodeEngineState('sequence', this.fingerprint, [
       encodeScalars([this.gate.latestMs, this.gate.late, this.records.evictions, this.overflows]),
-      new TextEncoder().encode(JSON.stringify(records, (_k, v: unknown) => (v === -Infinity ? null : v))),
+      this.records.serialize((rec) => [rec.times, rec.consumedUpTo, rec.droppedUpTo]),
     ]);
   }
 
   restore(bytes: Uint8Array): void {
     const sections = decodeEngineState(bytes, 'sequence', this.fingerprint, 2);
     const [latestMs, late, evictions, overflows] = decodeScalars(sections[0]!, 4) as [number, number, number, number];
-    const records = restoreSection(
-      'failures',
-      sections[1]!,
-      (b) => {
-        const list: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(b));
-        if (!Array.isArray(list)) throw new Error('failures: not a list');
-        const out = new CandidateGroups<FailureRecord>(this.sketch.candidates);
-        for (const e of list.slice(-out.capacity)) {
-          const time = (x: unknown) => x === null || typeof x === 'number';
-          if (!Array.isArray(e) || typeof e[0] !== 'string' || !Array.isArray(e[1]) || !time(e[2]) || !time(e[3])) {
-            throw new Error('failures: bad entry');
-          }
-          const times = e[1] as unknown[];
-          if (!times.every((x, i) => typeof x === 'number' && Number.isFinite(x) && (i === 0 || (times[i - 1] as number) <= x))) {
-            throw new Error('failures: times not ascending numbers');
-          }
-          out.add(e[0], { times: times as number[], consumedUpTo: e[2] ?? -Infinity, droppedUpTo: e[3] ?? -Infinity });
-        }
-        return out;
-      },
-      () => true,
-    );
+    const records = restoreSection('failures', sections[1]!, (b) => CandidateGroups.deserialize(b, this.sketch.candidates, () => 0, readFailureRecord), () => true);
     this.gate.latestMs = latestMs;
     this.gate.late = late;
     records.evictions = evictions;
     this.records = records;
     this.overflows = overflows;
   }
+}
+
+/** Reads a failure record as `snapshot` writes it: [times, consumedUpTo, droppedUpTo] (null: -Infinity). */
+function readFailureRecord(entry: unknown): FailureRecord {
+  const time = (x: unknown) => x === null || typeof x === 'number';
+  if (!Array.isArray(entry) || entry.length !== 3 || !Array.isArray(entry[0]) || !time(entry[1]) || !time(entry[2])) {
+    throw new Error('failures: bad entry');
+  }
+  const times = entry[0] as unknown[];
+  if (!times.every((x, i) => typeof x === 'number' && Number.isFinite(x) && (i === 0 || (times[i - 1] as number) <= x))) {
+    throw new Error('failures: times not ascending numbers');
+  }
+  return { times: times as number[], consumedUpTo: (entry[1] as number | null) ?? -Infinity, droppedUpTo: (entry[2] as number | null) ?? -Infinity };
 }

@@ -114,7 +114,7 @@ export class ThresholdEngine implements Engine {
     this.counts = this.newCounts(spec.sketch?.width ?? widthForCounterBits(this.sketch.width, this.countBits));
     this.countQuery = new CountQuery(this.counts);
     this.log = new RecentLog(this.sketch.recentEvents);
-    this.candidates = this.newCandidates();
+    this.candidates = new CandidateGroups(this.sketch.candidates, candidateWeight);
     // Caps above the thresholds (see GroupTimeline): N + 2 events decide every in-order crossing.
     // A late event's windows reach back W + lateness, which a group reading at an even rate of up
     // to N + 2 per window fills with (N + 2) x (W + lateness) / W events: kept too, so that such
@@ -133,10 +133,6 @@ export class ThresholdEngine implements Engine {
       this.sketch.width, this.sketch.depth, this.sketch.subWindows, this.sketch.seed, this.counts.width, this.countBits,
       this.gateAt, this.sketch.candidates, this.sketch.recentEvents, this.maxEvents, this.maxValues, this.allowedLatenessMs,
     ]);
-  }
-
-  private newCandidates(): CandidateGroups<GroupTimeline> {
-    return new CandidateGroups<GroupTimeline>(this.sketch.candidates, (rec) => rec.weight);
   }
 
   private newCounts(width: number): WindowedCountMin {
@@ -301,15 +297,13 @@ export class ThresholdEngine implements Engine {
   }
 
   snapshot(): Uint8Array {
-    const records: [string, ReturnType<GroupTimeline['toJSON']>][] = [];
-    for (const [key, rec] of this.candidates.entries()) records.push([key, rec.toJSON()]);
     return encodeEngineState('threshold', this.fingerprint, [
       encodeScalars([this.gate.latestMs, this.gate.late, this.candidates.evictions, this.approximatePrefixes, this.overflows]),
       this.countFired.serialize(),
       this.distinctFired.serialize(),
       this.counts.serialize(),
       this.log.serialize(),
-      new TextEncoder().encode(JSON.stringify(records)),
+      this.candidates.serialize((rec) => rec.toJSON()),
     ]);
   }
 
@@ -324,16 +318,7 @@ export class ThresholdEngine implements Engine {
     const candidates = restoreSection(
       'candidates',
       sections[5]!,
-      (b) => {
-        const list: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(b));
-        if (!Array.isArray(list)) throw new Error('candidates: not a list');
-        const out = this.newCandidates();
-        for (const entry of list.slice(-out.capacity)) {
-          if (!Array.isArray(entry) || typeof entry[0] !== 'string') throw new Error('candidates: bad entry');
-          out.add(entry[0], GroupTimeline.fromJSON(entry[1], this.maxEvents, this.maxValues));
-        }
-        return out;
-      },
+      (b) => CandidateGroups.deserialize(b, this.sketch.candidates, candidateWeight, (e) => GroupTimeline.fromJSON(e, this.maxEvents, this.maxValues)),
       () => true,
     );
     // Nothing is replaced until every section read: a failed restore leaves the engine as it was.
@@ -350,6 +335,9 @@ export class ThresholdEngine implements Engine {
     this.overflows = overflows;
   }
 }
+
+/** What eviction weighs (see GroupTimeline.weight). */
+const candidateWeight = (rec: GroupTimeline): number => rec.weight;
 
 /** Value occurrences of `rec` in [startMs, endMs). */
 function valuesIn(rec: GroupTimeline, startMs: number, endMs: number): number {
